@@ -1,0 +1,210 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import (
+    Agreement,
+    Concern,
+    FundingChannel,
+    Partner,
+    PrivateSupportActivity,
+    Project,
+    Representative,
+    Signatory,
+)
+
+admin.site.site_header = _("Partnerships administration")
+admin.site.site_title = _("Partnerships admin")
+admin.site.index_title = _("Content")
+
+
+class PublishableAdmin(admin.ModelAdmin):
+    """Publish and unpublish in bulk; the changelist shows what is live and how fresh."""
+
+    actions = ["publish", "unpublish"]
+    list_per_page = 50
+    save_on_top = True
+
+    @admin.action(description=_("Publish selected items"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_published(request, queryset, True)
+
+    @admin.action(description=_("Unpublish selected items"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._set_published(request, queryset, False)
+
+    def _set_published(self, request, queryset, value):
+        # update() skips save(): set updated_at here so "last changed" stays true.
+        count = queryset.update(is_published=value, updated_at=timezone.now())
+        if value:
+            message = ngettext("%(count)d item published.", "%(count)d items published.", count)
+        else:
+            message = ngettext(
+                "%(count)d item unpublished.", "%(count)d items unpublished.", count
+            )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+
+class ConcernInline(admin.TabularInline):
+    model = Concern
+    extra = 0
+    fields = ["name", "position"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(PublishableAdmin):
+    list_display = ["name", "title", "support_since_year", "is_published", "updated_at"]
+    list_filter = ["is_published"]
+    search_fields = ["name", "title", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ConcernInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "title", "adjective", "is_published"]}),
+        (
+            _("Headline figures"),
+            {
+                "fields": [
+                    "support_since_year",
+                    ("annual_contribution_usd", "annual_contribution_is_approximate"),
+                    "member_states_lower_bound",
+                ]
+            },
+        ),
+        (
+            _("Partnership for development"),
+            {"fields": ["development_heading", "introduction", "cooperation_text"]},
+        ),
+    ]
+
+
+class PartnerScopedAdmin(PublishableAdmin):
+    list_filter = ["is_published", "partner"]
+    list_select_related = ["partner"]
+    autocomplete_fields = ["partner"]
+
+
+@admin.register(Representative)
+class RepresentativeAdmin(PartnerScopedAdmin):
+    list_display = [
+        "family_name",
+        "given_name",
+        "constituent_group",
+        "organisation",
+        "partner",
+        "order",
+        "is_published",
+        "updated_at",
+    ]
+    list_display_links = ["family_name", "given_name"]
+    list_editable = ["order"]
+    list_filter = ["is_published", "constituent_group", "partner"]
+    search_fields = [
+        "given_name",
+        "family_name",
+        "position",
+        "organisation",
+        "organisation_abbreviation",
+    ]
+    prepopulated_fields = {"slug": ["given_name", "family_name"]}
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "partner",
+                    ("honorific", "given_name", "family_name"),
+                    "slug",
+                    "constituent_group",
+                    "is_published",
+                    "order",
+                ]
+            },
+        ),
+        (
+            _("Roles"),
+            {
+                "fields": [
+                    "governing_body_role",
+                    "position",
+                    ("organisation", "organisation_abbreviation"),
+                    "photo",
+                ]
+            },
+        ),
+    ]
+
+
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    extra = 0
+    fields = ["name", "position", "party", "order"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(PartnerScopedAdmin):
+    list_display = ["title", "kind", "signed_on", "signed_in", "partner", "is_published", "updated_at"]
+    list_filter = ["is_published", "kind", "partner"]
+    search_fields = ["title", "headline", "signed_in", "signatories__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "signed_on"
+    inlines = [SignatoryInline]
+    fieldsets = [
+        (None, {"fields": ["partner", "title", "slug", "kind", "headline", "is_published"]}),
+        (
+            _("Signing"),
+            {"fields": ["signed_on", "signed_in", ("visit_started_on", "visit_ended_on")]},
+        ),
+        (_("Text"), {"fields": ["summary", "body", "further_information_url"]}),
+        (_("Photo"), {"fields": ["photo", "photo_caption", "photo_credit"]}),
+    ]
+
+
+@admin.register(FundingChannel)
+class FundingChannelAdmin(PartnerScopedAdmin):
+    list_display = ["name", "partner", "position", "is_published", "updated_at"]
+    list_editable = ["position"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["partner", "name", "slug", "position", "description", "is_published"]
+
+
+@admin.register(Project)
+class ProjectAdmin(PartnerScopedAdmin):
+    list_display = [
+        "name",
+        "funding_channel",
+        "partner",
+        "is_main_vehicle",
+        "position",
+        "is_published",
+        "updated_at",
+    ]
+    list_editable = ["position"]
+    list_filter = ["is_published", "is_main_vehicle", "funding_channel", "partner"]
+    list_select_related = ["partner", "funding_channel"]
+    search_fields = ["name", "description", "funding_channel__name"]
+    autocomplete_fields = ["partner", "funding_channel"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = [
+        "partner",
+        "funding_channel",
+        "name",
+        "slug",
+        "description",
+        "is_main_vehicle",
+        "position",
+        "is_published",
+    ]
+
+
+@admin.register(PrivateSupportActivity)
+class PrivateSupportActivityAdmin(PartnerScopedAdmin):
+    list_display = ["name", "funding_channel", "partner", "position", "is_published", "updated_at"]
+    list_editable = ["position"]
+    list_filter = ["is_published", "funding_channel", "partner"]
+    list_select_related = ["partner", "funding_channel"]
+    search_fields = ["name", "description"]
+    autocomplete_fields = ["partner", "funding_channel"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["partner", "funding_channel", "name", "slug", "description", "position", "is_published"]
