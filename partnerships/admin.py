@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -25,6 +26,8 @@ class PublishableAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish"]
     list_per_page = 50
     save_on_top = True
+    # An address typed without a scheme means https (Django 6.0's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.action(description=_("Publish selected items"), permissions=["change"])
     def publish(self, request, queryset):
@@ -40,9 +43,7 @@ class PublishableAdmin(admin.ModelAdmin):
         if value:
             message = ngettext("%(count)d item published.", "%(count)d items published.", count)
         else:
-            message = ngettext(
-                "%(count)d item unpublished.", "%(count)d items unpublished.", count
-            )
+            message = ngettext("%(count)d item unpublished.", "%(count)d items unpublished.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
@@ -143,7 +144,15 @@ class SignatoryInline(admin.TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(PartnerScopedAdmin):
-    list_display = ["title", "kind", "signed_on", "signed_in", "partner", "is_published", "updated_at"]
+    list_display = [
+        "title",
+        "kind",
+        "signed_on",
+        "signed_in",
+        "partner",
+        "is_published",
+        "updated_at",
+    ]
     list_filter = ["is_published", "kind", "partner"]
     search_fields = ["title", "headline", "signed_in", "signatories__name"]
     prepopulated_fields = {"slug": ["title"]}
@@ -207,4 +216,12 @@ class PrivateSupportActivityAdmin(PartnerScopedAdmin):
     search_fields = ["name", "description"]
     autocomplete_fields = ["partner", "funding_channel"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["partner", "funding_channel", "name", "slug", "description", "position", "is_published"]
+    fields = [
+        "partner",
+        "funding_channel",
+        "name",
+        "slug",
+        "description",
+        "position",
+        "is_published",
+    ]

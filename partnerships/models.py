@@ -58,7 +58,7 @@ class Publishable(models.Model):
         if not self.is_published:
             return False
         parents = (getattr(self, path) for path in self.published_with)
-        return all(parent is None or parent.is_public for parent in parents)
+        return all(parent is None or parent.is_published for parent in parents)
 
 
 class PartnerManager(models.Manager.from_queryset(PublishableQuerySet)):
@@ -96,7 +96,9 @@ class Partner(Publishable):
     introduction = models.TextField(
         _("introduction"),
         blank=True,
-        help_text=_("The opening of the development section. Separate paragraphs with a blank line."),
+        help_text=_(
+            "The opening of the development section. Separate paragraphs with a blank line."
+        ),
     )
     development_heading = models.CharField(
         _("development section heading"),
@@ -150,18 +152,20 @@ class Partner(Publishable):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("partnerships:partner-detail", kwargs={"partner_slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def annual_contribution_millions(self):
         """US$ millions, for "about US$4 million per year"."""
         if self.annual_contribution_usd is None:
             return None
-        return Decimal(self.annual_contribution_usd) / 1_000_000
+        millions = (Decimal(self.annual_contribution_usd) / 1_000_000).normalize()
+        # normalize() writes 40 as 4E+1; quantize brings whole numbers back to digits.
+        return millions.quantize(Decimal(1)) if millions == millions.to_integral() else millions
 
 
 def partner_key(related_name):
@@ -286,15 +290,15 @@ class Representative(PartnerScoped):
     def __str__(self):
         return self.full_name
 
-    @property
-    def full_name(self):
-        return " ".join(filter(None, [self.honorific, self.given_name, self.family_name]))
-
     def get_absolute_url(self):
         url = reverse(
             "partnerships:representative-list", kwargs={"partner_slug": self.partner.slug}
         )
         return f"{url}#{self.slug}"
+
+    @property
+    def full_name(self):
+        return " ".join(filter(None, [self.honorific, self.given_name, self.family_name]))
 
 
 class AgreementKind(models.TextChoices):
@@ -351,7 +355,11 @@ class Agreement(PartnerScoped):
             slug_unique_per_partner("agreement"),
             models.CheckConstraint(
                 condition=Q(visit_started_on__isnull=True, visit_ended_on__isnull=True)
-                | Q(visit_ended_on__gte=F("visit_started_on")),
+                | Q(
+                    visit_started_on__isnull=False,
+                    visit_ended_on__isnull=False,
+                    visit_ended_on__gte=F("visit_started_on"),
+                ),
                 name="agreement_visit_dates_in_order",
                 violation_error_message=_(
                     "A visit needs both dates, and it cannot end before it begins."

@@ -1,0 +1,52 @@
+# The verbs a newcomer needs. `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test test-fast lint format check migrate fixture superuser clean
+
+# A virtual environment with exactly the pinned versions; rebuilt when a pin changes.
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# A local .env for development: DEBUG on and a fresh random secret key.
+.env:
+	printf 'DJANGO_DEBUG=true\nDJANGO_SECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env for local development (DEBUG on). See .env.example for every setting."
+
+migrate: $(BIN)/.installed .env
+	$(PY) manage.py migrate --noinput
+
+run: migrate  ## Serve the site on SQLite at http://127.0.0.1:8000/ with the Japan content.
+	$(PY) manage.py loaddata japan
+	@echo "Serving at http://$(HOST)/  (admin: http://$(HOST)/admin/, create a login with 'make superuser')"
+	$(PY) manage.py runserver $(HOST)
+
+test: $(BIN)/.installed  ## The whole suite; DATABASE_URL=postgres://… runs it on PostgreSQL.
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: lint test
+
+superuser: migrate  ## Create an admin login.
+	$(PY) manage.py createsuperuser
+
+# Write the database's partnership content back to the fixture (natural keys, no ids).
+fixture: $(BIN)/.installed .env
+	$(PY) manage.py dumpdata partnerships --natural-foreign --natural-primary --indent 2 -o fixtures/japan.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

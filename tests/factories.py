@@ -1,0 +1,128 @@
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from partnerships.models import (
+    Agreement,
+    AgreementKind,
+    Concern,
+    ConstituentGroup,
+    FundingChannel,
+    Partner,
+    PrivateSupportActivity,
+    Project,
+    Representative,
+    Signatory,
+)
+
+
+class PartnerFactory(DjangoModelFactory):
+    class Meta:
+        model = Partner
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Country {n}")
+    slug = factory.Sequence(lambda n: f"country-{n}")
+    title = factory.LazyAttribute(lambda o: f"Partnerships with {o.name}")
+    adjective = factory.LazyAttribute(lambda o: f"{o.name}ese")
+    development_heading = factory.LazyAttribute(lambda o: f"{o.name} and the ILO")
+    introduction = "A long-standing partnership."
+    cooperation_text = "The funded projects respond to concerns such as"
+    support_since_year = 1990
+    annual_contribution_usd = 2_500_000
+    member_states_lower_bound = 10
+    is_published = True
+
+
+class ConcernFactory(DjangoModelFactory):
+    class Meta:
+        model = Concern
+
+    partner = factory.SubFactory(PartnerFactory)
+    name = factory.Sequence(lambda n: f"concern {n}")
+    position = factory.Sequence(int)
+
+
+class RepresentativeFactory(DjangoModelFactory):
+    class Meta:
+        model = Representative
+
+    partner = factory.SubFactory(PartnerFactory)
+    honorific = "Ms"
+    given_name = factory.Sequence(lambda n: f"Given{n}")
+    family_name = factory.Sequence(lambda n: f"FAMILY{n}")
+    slug = factory.Sequence(lambda n: f"representative-{n}")
+    constituent_group = ConstituentGroup.WORKERS
+    governing_body_role = "ILO GB Member"
+    position = "Advisor"
+    organisation = "A Confederation"
+    is_published = True
+
+
+class AgreementFactory(DjangoModelFactory):
+    class Meta:
+        model = Agreement
+
+    partner = factory.SubFactory(PartnerFactory)
+    title = factory.Sequence(lambda n: f"Memorandum {n}")
+    slug = factory.Sequence(lambda n: f"memorandum-{n}")
+    kind = AgreementKind.MEMORANDUM_OF_COOPERATION
+    headline = "Partner and ILO signed a memorandum"
+    signed_on = datetime.date(2020, 3, 4)
+    signed_in = "Geneva"
+    visit_started_on = datetime.date(2020, 3, 3)
+    visit_ended_on = datetime.date(2020, 3, 5)
+    summary = "A visit took place."
+    body = "The memorandum was signed."
+    photo_caption = "Two signatories"
+    photo_credit = "A ministry"
+    is_published = True
+
+
+class SignatoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Signatory
+
+    agreement = factory.SubFactory(AgreementFactory)
+    name = factory.Sequence(lambda n: f"Signatory {n}")
+    position = "Minister"
+    party = "A Ministry"
+
+
+class FundingChannelFactory(DjangoModelFactory):
+    class Meta:
+        model = FundingChannel
+
+    partner = factory.SubFactory(PartnerFactory)
+    name = factory.Sequence(lambda n: f"Channel {n}")
+    slug = factory.Sequence(lambda n: f"channel-{n}")
+    position = factory.Sequence(int)
+    is_published = True
+
+
+class ProjectFactory(DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    partner = factory.SubFactory(PartnerFactory)
+    funding_channel = factory.SubFactory(
+        FundingChannelFactory, partner=factory.SelfAttribute("..partner")
+    )
+    name = factory.Sequence(lambda n: f"Programme {n}")
+    slug = factory.Sequence(lambda n: f"programme-{n}")
+    is_main_vehicle = True
+    is_published = True
+
+
+class PrivateSupportActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = PrivateSupportActivity
+
+    partner = factory.SubFactory(PartnerFactory)
+    funding_channel = factory.SubFactory(
+        FundingChannelFactory, partner=factory.SelfAttribute("..partner")
+    )
+    name = factory.Sequence(lambda n: f"Activity {n}")
+    slug = factory.Sequence(lambda n: f"activity-{n}")
+    is_published = True

@@ -1,0 +1,191 @@
+"""The Django admin, as editors use it."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group, User
+from django.db.models import ProtectedError
+from django.urls import reverse
+
+from partnerships.models import Agreement, Partner, Project
+from tests.conftest import visible_text
+from tests.factories import (
+    AgreementFactory,
+    FundingChannelFactory,
+    PartnerFactory,
+    PrivateSupportActivityFactory,
+    ProjectFactory,
+    RepresentativeFactory,
+    SignatoryFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+FACTORIES = {
+    "partnerships.partner": PartnerFactory,
+    "partnerships.representative": RepresentativeFactory,
+    "partnerships.agreement": AgreementFactory,
+    "partnerships.fundingchannel": FundingChannelFactory,
+    "partnerships.project": ProjectFactory,
+    "partnerships.privatesupportactivity": PrivateSupportActivityFactory,
+    "auth.user": lambda: User.objects.create_user("someone"),
+    "auth.group": lambda: Group.objects.create(name="Editors"),
+}
+
+
+def registered_models():
+    return sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_anonymous_admin_redirects_to_login(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response.url.startswith("/admin/login/")
+
+
+def test_every_registered_model_has_a_factory_here():
+    assert {model._meta.label_lower for model in registered_models()} <= set(FACTORIES)
+
+
+@pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label_lower)
+def test_superuser_opens_changelist_add_and_change_pages(admin_client, model):
+    obj = FACTORIES[model._meta.label_lower]()
+    for url in [
+        admin_url(model, "changelist"),
+        admin_url(model, "add"),
+        admin_url(model, "change", obj.pk),
+    ]:
+        assert admin_client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [
+        RepresentativeFactory,
+        AgreementFactory,
+        FundingChannelFactory,
+        ProjectFactory,
+        PrivateSupportActivityFactory,
+    ],
+)
+def test_changelist_queries_do_not_grow_with_rows(
+    admin_client, django_assert_max_num_queries, factory
+):
+    partner = PartnerFactory()
+    factory.create_batch(50, partner=partner)
+    url = admin_url(factory._meta.model, "changelist")
+    # Session, user, counts, rows, filters' choices: a fixed number, not one per row.
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(url)
+    assert response.status_code == 200
+    assert "50 " in visible_text(response)
+
+
+def test_publish_and_unpublish_actions(admin_client):
+    projects = ProjectFactory.create_batch(3, is_published=False)
+    url = admin_url(Project, "changelist")
+    pks = [str(project.pk) for project in projects]
+
+    response = admin_client.post(url, {"action": "publish", "_selected_action": pks}, follow=True)
+    assert "3 items published." in visible_text(response)
+    assert Project.objects.filter(is_published=True).count() == 3
+
+    admin_client.post(url, {"action": "unpublish", "_selected_action": pks[:1]})
+    assert Project.objects.filter(is_published=True).count() == 2
+
+
+def test_editor_adds_an_agreement_with_signatories(admin_client):
+    partner = PartnerFactory()
+    response = admin_client.post(
+        admin_url(Agreement, "add"),
+        {
+            "partner": partner.pk,
+            "title": "Memorandum of Understanding",
+            "slug": "mou-2024",
+            "kind": "memorandum-of-understanding",
+            "signed_on": "2024-06-10",
+            "signed_in": "Geneva",
+            "visit_started_on": "",
+            "visit_ended_on": "",
+            "is_published": "on",
+            "signatories-TOTAL_FORMS": "1",
+            "signatories-INITIAL_FORMS": "0",
+            "signatories-0-name": "A Minister",
+            "signatories-0-position": "Minister",
+            "signatories-0-party": "A Ministry",
+            "signatories-0-order": "1",
+        },
+    )
+    assert response.status_code == 302
+    agreement = Agreement.objects.get(slug="mou-2024")
+    assert list(agreement.signatories.values_list("name", flat=True)) == ["A Minister"]
+
+
+def test_visit_ending_before_it_begins_is_a_form_error(admin_client):
+    agreement = AgreementFactory()
+    response = admin_client.post(
+        admin_url(Agreement, "change", agreement.pk),
+        {
+            "partner": agreement.partner.pk,
+            "title": agreement.title,
+            "slug": agreement.slug,
+            "kind": agreement.kind,
+            "signed_on": "2017-05-11",
+            "visit_started_on": "2017-05-13",
+            "visit_ended_on": "2017-05-10",
+            "signatories-TOTAL_FORMS": "0",
+            "signatories-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "cannot end before it begins" in visible_text(response)
+
+
+def test_duplicate_slug_within_a_partner_is_a_form_error(admin_client):
+    existing = ProjectFactory()
+    response = admin_client.post(
+        admin_url(Project, "add"),
+        {
+            "partner": existing.partner.pk,
+            "funding_channel": existing.funding_channel.pk,
+            "name": "Another",
+            "slug": existing.slug,
+            "position": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "already has an item with this slug" in visible_text(response)
+
+
+def test_deleting_a_partner_with_content_is_refused(admin_client):
+    project = ProjectFactory()
+    partner = project.partner
+    with pytest.raises(ProtectedError):
+        partner.delete()
+    response = admin_client.post(admin_url(Partner, "delete", partner.pk), {"post": "yes"})
+    assert "Cannot delete" in visible_text(response)
+    assert Partner.objects.filter(pk=partner.pk).exists()
+
+
+def test_autocomplete_finds_partners_by_name(admin_client):
+    PartnerFactory(name="Japan")
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {
+            "term": "Jap",
+            "app_label": "partnerships",
+            "model_name": "project",
+            "field_name": "partner",
+        },
+    )
+    assert [result["text"] for result in response.json()["results"]] == ["Japan"]
+
+
+def test_change_page_links_to_the_public_page(admin_client):
+    agreement = AgreementFactory()
+    SignatoryFactory(agreement=agreement)
+    html = admin_client.get(admin_url(Agreement, "change", agreement.pk)).content.decode()
+    assert "View on site" in html

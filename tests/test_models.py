@@ -1,0 +1,125 @@
+"""Model rules: what the public may see, and the invariants the database keeps."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+
+from partnerships.models import (
+    Agreement,
+    ConstituentGroup,
+    Partner,
+    PrivateSupportActivity,
+    Project,
+    Representative,
+)
+from tests.factories import (
+    AgreementFactory,
+    PartnerFactory,
+    PrivateSupportActivityFactory,
+    ProjectFactory,
+    RepresentativeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_needs_the_partner_published_too():
+    RepresentativeFactory(partner__is_published=False)
+    assert not Representative.objects.published().exists()
+
+
+def test_published_needs_the_funding_channel_published_too():
+    ProjectFactory(funding_channel__is_published=False)
+    assert not Project.objects.published().exists()
+
+
+def test_activity_without_a_channel_can_be_public():
+    activity = PrivateSupportActivityFactory(funding_channel=None)
+    assert list(PrivateSupportActivity.objects.published()) == [activity]
+    assert activity.is_public
+
+
+def test_is_public_agrees_with_published():
+    public = ProjectFactory()
+    draft = ProjectFactory(is_published=False)
+    draft_channel = ProjectFactory(funding_channel__is_published=False)
+    assert [public.is_public, draft.is_public, draft_channel.is_public] == [True, False, False]
+    assert list(Project.objects.published()) == [public]
+
+
+def test_staff_see_drafts_visitors_do_not(django_user_model):
+    from django.contrib.auth.models import AnonymousUser
+
+    PartnerFactory(is_published=False)
+    staff = django_user_model(username="staff", is_staff=True)
+    assert Partner.objects.visible_to(staff).count() == 1
+    assert Partner.objects.visible_to(AnonymousUser()).count() == 0
+
+
+def test_slug_is_unique_per_partner_not_globally():
+    first = AgreementFactory(slug="moc")
+    AgreementFactory(slug="moc")  # another partner: fine
+    with pytest.raises(IntegrityError):
+        AgreementFactory(slug="moc", partner=first.partner)
+
+
+def test_visit_cannot_end_before_it_begins():
+    agreement = AgreementFactory.build(
+        partner=PartnerFactory(),
+        visit_started_on=datetime.date(2017, 5, 13),
+        visit_ended_on=datetime.date(2017, 5, 10),
+    )
+    with pytest.raises(ValidationError, match="cannot end before it begins"):
+        agreement.full_clean()
+
+
+def test_visit_needs_both_dates():
+    agreement = AgreementFactory.build(
+        partner=PartnerFactory(), visit_started_on=datetime.date(2017, 5, 10), visit_ended_on=None
+    )
+    with pytest.raises(ValidationError, match="needs both dates"):
+        agreement.full_clean()
+
+
+def test_support_cannot_predate_the_ilo():
+    partner = PartnerFactory.build(support_since_year=1900)
+    with pytest.raises(ValidationError, match="1919"):
+        partner.full_clean()
+
+
+def test_constituent_groups_are_ordered_as_the_ilo_orders_them():
+    partner = PartnerFactory()
+    for group in [
+        ConstituentGroup.EMPLOYERS,
+        ConstituentGroup.WORKERS,
+        ConstituentGroup.GOVERNMENT,
+    ]:
+        RepresentativeFactory(partner=partner, constituent_group=group)
+    ordered = Representative.objects.order_by(ConstituentGroup.ordering())
+    assert [r.constituent_group for r in ordered] == ["government", "workers", "employers"]
+
+
+def test_timestamps_are_set_by_the_database():
+    agreement = AgreementFactory()
+    agreement.refresh_from_db()
+    assert agreement.created_at is not None
+    assert agreement.updated_at is not None
+
+
+def test_str_and_urls():
+    agreement = AgreementFactory(title="Memorandum of Cooperation", slug="moc")
+    partner = agreement.partner
+    assert str(agreement) == "Memorandum of Cooperation (2020)"
+    assert agreement.get_absolute_url() == f"/partners/{partner.slug}/agreements/moc/"
+    representative = RepresentativeFactory(
+        partner=partner, honorific="Mr", given_name="Atsuyuki", family_name="OIKE", slug="oike"
+    )
+    assert str(representative) == "Mr Atsuyuki OIKE"
+    assert representative.get_absolute_url() == f"/partners/{partner.slug}/representatives/#oike"
+
+
+def test_natural_keys_round_trip():
+    agreement = AgreementFactory()
+    assert Agreement.objects.get_by_natural_key(*agreement.natural_key()) == agreement

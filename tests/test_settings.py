@@ -1,0 +1,49 @@
+"""Deployment settings, checked as an operator would check them."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL"))
+    }
+    # The developer's .env must not answer for the environment under test.
+    environment.update(
+        env, DJANGO_SETTINGS_MODULE="config.settings.base", DJANGO_ENV_FILE=os.devnull
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_deploy_check_is_clean_with_debug_off_and_a_real_key():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="x7#kq2!vR9zL@4mN8pW$3tY6uB1cE5hJ0sD-fG_aQ+oI*eT&yU",
+        DJANGO_ALLOWED_HOSTS="partnerships.example.org",
+        DATABASE_URL="sqlite:///:memory:",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_without_a_secret_key_production_refuses_to_start():
+    result = run_manage("check", DJANGO_DEBUG="false", DATABASE_URL="sqlite:///:memory:")
+    assert result.returncode != 0
+    assert "Set the DJANGO_SECRET_KEY environment variable" in result.stderr

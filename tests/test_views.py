@@ -1,0 +1,260 @@
+"""Public pages: what visitors and staff see, and what it costs in queries."""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import visible_text
+from tests.factories import (
+    AgreementFactory,
+    ConcernFactory,
+    FundingChannelFactory,
+    PartnerFactory,
+    PrivateSupportActivityFactory,
+    ProjectFactory,
+    RepresentativeFactory,
+    SignatoryFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def populate(partner, rows):
+    """`rows` of every model under one partner."""
+    channel = FundingChannelFactory(partner=partner)
+    FundingChannelFactory.create_batch(rows - 1, partner=partner)
+    ConcernFactory.create_batch(rows, partner=partner)
+    RepresentativeFactory.create_batch(rows, partner=partner)
+    for agreement in AgreementFactory.create_batch(rows, partner=partner):
+        SignatoryFactory.create_batch(2, agreement=agreement)
+    ProjectFactory.create_batch(rows, partner=partner, funding_channel=channel)
+    PrivateSupportActivityFactory.create_batch(rows, partner=partner, funding_channel=channel)
+    return channel
+
+
+def public_urls(partner):
+    """Every public page of a partner: overview, lists and one detail of each."""
+    kwargs = {"partner_slug": partner.slug}
+    urls = [reverse("partnerships:partner-list"), partner.get_absolute_url()]
+    for name in [
+        "representative-list",
+        "agreement-list",
+        "fundingchannel-list",
+        "project-list",
+        "privatesupportactivity-list",
+    ]:
+        urls.append(reverse(f"partnerships:{name}", kwargs=kwargs))
+    for related in [
+        partner.agreements,
+        partner.funding_channels,
+        partner.projects,
+        partner.private_support_activities,
+    ]:
+        urls.append(related.first().get_absolute_url())
+    return urls
+
+
+# The bound for each page is the same for 1 row and for 50 of every model.
+MAX_QUERIES = 8
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_every_public_page_runs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, rows
+):
+    partner = PartnerFactory()
+    populate(partner, rows)
+    for url in public_urls(partner):
+        with django_assert_max_num_queries(MAX_QUERIES, info=url):
+            assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_staff_previews_run_a_fixed_number_of_queries(
+    staff_client, django_assert_max_num_queries, rows
+):
+    partner = PartnerFactory(is_published=False)
+    populate(partner, rows)
+    # Session and user lookups come on top of what a visitor costs.
+    for url in public_urls(partner):
+        with django_assert_max_num_queries(MAX_QUERIES + 2, info=url):
+            assert staff_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [AgreementFactory, FundingChannelFactory, ProjectFactory, PrivateSupportActivityFactory],
+)
+def test_draft_detail_is_404_for_visitors(client, factory):
+    item = factory(is_published=False)
+    assert client.get(item.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [
+        AgreementFactory,
+        FundingChannelFactory,
+        ProjectFactory,
+        PrivateSupportActivityFactory,
+        RepresentativeFactory,
+    ],
+)
+def test_draft_appears_in_no_list_and_not_on_the_overview(client, factory):
+    draft = factory(is_published=False, slug="the-draft")
+    published = factory(partner=draft.partner, slug="the-published-one")
+    name = getattr(draft, "title", None) or str(draft)
+    urls = [draft.partner.get_absolute_url(), *public_list_urls(draft.partner)]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert name not in visible_text(response), url
+        assert "the-draft" not in response.content.decode(), url
+    shown = getattr(published, "title", None) or str(published)
+    assert shown in visible_text(client.get(draft.partner.get_absolute_url()))
+
+
+def public_list_urls(partner):
+    kwargs = {"partner_slug": partner.slug}
+    return [
+        reverse(f"partnerships:{name}", kwargs=kwargs)
+        for name in [
+            "representative-list",
+            "agreement-list",
+            "fundingchannel-list",
+            "project-list",
+            "privatesupportactivity-list",
+        ]
+    ]
+
+
+def test_unpublished_partner_hides_everything_under_it(client):
+    partner = PartnerFactory(is_published=False)
+    populate(partner, 1)
+    assert partner.title not in visible_text(client.get("/"))
+    for url in public_urls(partner)[1:]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_project_of_a_draft_channel_is_not_public(client):
+    project = ProjectFactory(funding_channel__is_published=False)
+    assert client.get(project.get_absolute_url()).status_code == 404
+    assert project.name not in visible_text(client.get(project.partner.get_absolute_url()))
+
+
+def test_staff_see_a_draft_with_a_banner(staff_client):
+    agreement = AgreementFactory(is_published=False)
+    response = staff_client.get(agreement.get_absolute_url())
+    assert response.status_code == 200
+    assert "Draft — not public" in visible_text(response)
+
+
+def test_published_page_has_no_draft_banner_for_staff(staff_client):
+    agreement = AgreementFactory()
+    assert "Draft — not public" not in visible_text(staff_client.get(agreement.get_absolute_url()))
+
+
+def test_staff_see_drafts_marked_in_lists(staff_client):
+    project = ProjectFactory(is_published=False)
+    response = staff_client.get(reverse("partnerships:project-list", args=[project.partner.slug]))
+    assert f"{project.name} Draft" in visible_text(response)
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999", "1.5", "", "%00", "9" * 40])
+def test_odd_page_numbers_never_give_a_500(client, page):
+    partner = PartnerFactory()
+    populate(partner, 1)
+    for url in [reverse("partnerships:partner-list"), *public_list_urls(partner)]:
+        assert client.get(f"{url}?page={page}").status_code in {200, 404}
+
+
+def test_pagination_links_keep_other_parameters(client):
+    partner = PartnerFactory()
+    ProjectFactory.create_batch(25, partner=partner)
+    url = reverse("partnerships:project-list", args=[partner.slug])
+    first = client.get(url, {"page": 1})
+    assert "Page 1 of 2" in visible_text(first)
+    assert 'href="?page=2"' in first.content.decode()
+    second = client.get(url, {"page": 2})
+    assert len(second.context["object_list"]) == 5
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/partners/nowhere/",
+        "/partners/nowhere/agreements/",
+        "/partners/{partner}/agreements/nowhere/",
+        "/partners/{partner}/projects/" + "x" * 500 + "/",
+        "/partners/" + "y" * 1000 + "/",
+        "/partners/{partner}/funding-channels/%E6%97%A5%E6%9C%AC/",
+        "/partners/{partner}/unknown-collection/",
+        "/no-such-page/",
+    ],
+)
+def test_unknown_or_overlong_addresses_are_a_friendly_404(client, path):
+    partner = PartnerFactory()
+    response = client.get(path.format(partner=partner.slug))
+    assert response.status_code == 404
+    assert "Page not found" in visible_text(response)
+
+
+def test_home_lists_partners_with_headline_figures(client):
+    PartnerFactory(
+        name="Japan",
+        title="Partnerships with Japan",
+        support_since_year=1974,
+        annual_contribution_usd=4_000_000,
+        member_states_lower_bound=20,
+    )
+    text = visible_text(client.get("/"))
+    assert "Partnerships with Japan" in text
+    assert "Support since 1974" in text
+    assert "about US$4 million per year" in text
+    assert "more than 20 ILO member States" in text
+
+
+@pytest.mark.parametrize(
+    ("usd", "shown"),
+    [(2_500_000, "US$2.5 million"), (40_000_000, "US$40 million"), (1_250_000, "US$1.25 million")],
+)
+def test_contribution_shows_decimals_only_when_needed(client, usd, shown):
+    partner = PartnerFactory(annual_contribution_usd=usd)
+    assert f"about {shown} per year" in visible_text(client.get(partner.get_absolute_url()))
+
+
+def test_page_has_one_h1_landmarks_and_a_skip_link(client, japan):
+    html = client.get(japan.get_absolute_url()).content.decode()
+    assert html.count("<h1") == 1
+    for landmark in ["<header", "<nav", "<main", "<footer"]:
+        assert landmark in html
+    assert 'href="#content"' in html and 'id="content"' in html
+    assert 'lang="en"' in html
+    assert "click here" not in html.lower()
+
+
+def test_pages_load_nothing_from_other_sites(client, japan):
+    for url in public_urls(japan):
+        html = client.get(url).content.decode()
+        for attribute in ['src="http', "src='http", 'href="//', "@import"]:
+            assert attribute not in html, url
+        assert 'rel="stylesheet" href="/static/' in html
+
+
+def test_breadcrumbs_lead_back_to_the_partner(client, japan):
+    agreement = japan.agreements.get()
+    text = visible_text(client.get(agreement.get_absolute_url()))
+    assert "Home Partnerships with Japan Agreements Memorandum of Cooperation (2017)" in text
+
+
+def test_server_error_page_is_friendly(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+
+
+def test_health_check_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
