@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast lint format check migrate fixture superuser clean
+.PHONY: run test test-fast chromium lint format check migrate fixture superuser clean
 
 # A virtual environment with exactly the pinned versions; rebuilt when a pin changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -27,8 +27,20 @@ run: migrate  ## Serve the site on SQLite at http://127.0.0.1:8000/ with the Jap
 	@echo "Serving at http://$(HOST)/  (admin: http://$(HOST)/admin/, create a login with 'make superuser')"
 	$(PY) manage.py runserver $(HOST)
 
-test: $(BIN)/.installed  ## The whole suite; DATABASE_URL=postgres://… runs it on PostgreSQL.
+test: $(BIN)/.installed chromium  ## The whole suite; DATABASE_URL=postgres://… runs it on PostgreSQL.
 	$(BIN)/pytest
+
+test-fast: $(BIN)/.installed  ## Everything but the browser tests, while iterating.
+	$(BIN)/pytest -m "not browser"
+
+# The browser tests drive the system's Chromium (Playwright's own download is not used).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "The browser tests need Chromium: install it (Debian: sudo apt-get install chromium), or run 'make test-fast'." >&2; exit 1; \
+	  fi; }
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -1,0 +1,169 @@
+"""End to end in a real browser (headless Chromium): as visitors and editors use the site.
+
+Marked `browser`: `pytest -m "not browser"` skips them while iterating; CI runs them.
+Set SCREENSHOT_DIR to keep a PNG of each page at phone and desktop widths.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from partnerships.models import Partner, Project
+from tests.factories import ProjectFactory
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made
+# by the tests themselves are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=DESKTOP)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def site(live_server):
+    call_command("loaddata", "japan", verbosity=0)
+    return live_server.url
+
+
+def public_paths():
+    japan = Partner.objects.get(slug="japan")
+    paths = ["/", japan.get_absolute_url()]
+    for collection in [
+        japan.agreements,
+        japan.funding_channels,
+        japan.projects,
+        japan.private_support_activities,
+    ]:
+        item = collection.first()
+        paths += [item.get_absolute_url().rsplit("/", 2)[0] + "/", item.get_absolute_url()]
+    paths.append(japan.representatives.first().get_absolute_url().split("#")[0])
+    return paths
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_page_fits_the_screen_without_sideways_scrolling(browser, site, viewport):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    shots = os.environ.get("SCREENSHOT_DIR")
+    for path in public_paths():
+        response = page.goto(site + path)
+        assert response.status == 200, path
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+        assert page.locator("h1").count() == 1, path
+        if shots:
+            name = path.strip("/").replace("/", "_") or "home"
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=f"{shots}/{name}-{viewport['width']}.png", full_page=True)
+    context.close()
+
+
+def test_pages_request_nothing_from_other_hosts(page, site):
+    foreign = []
+    page.on(
+        "request",
+        lambda request: (
+            foreign.append(request.url)
+            if not request.url.startswith(site) and not request.url.startswith("data:")
+            else None
+        ),
+    )
+    for path in public_paths():
+        page.goto(site + path)
+    assert foreign == []
+
+
+def test_stylesheet_is_served_and_applied(page, site):
+    page.goto(site + "/partners/japan/")
+    header = page.locator(".site-header")
+    assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(30, 45, 190)"
+
+
+def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(page, site):
+    page.goto(site + "/partners/japan/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
+
+
+def log_in(page, site, django_user_model):
+    django_user_model.objects.create_superuser("editor", "editor@example.org", "a long passphrase")
+    page.goto(site + "/admin/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "a long passphrase")
+    page.click("input[type=submit]")
+    assert page.locator("#site-name").is_visible()
+
+
+def test_editor_publishes_a_draft_and_visitors_then_see_it(browser, page, site, django_user_model):
+    japan = Partner.objects.get(slug="japan")
+    draft = ProjectFactory(
+        partner=japan,
+        funding_channel=japan.funding_channels.get(slug="japanese-government"),
+        name="Skills for green jobs",
+        slug="skills-for-green-jobs",
+        is_published=False,
+    )
+    visitor = browser.new_context().new_page()
+    assert visitor.goto(site + draft.get_absolute_url()).status == 404
+
+    log_in(page, site, django_user_model)
+    page.goto(site + "/admin/partnerships/project/?is_published__exact=0")
+    page.check(f"input[name=_selected_action][value='{draft.pk}']")
+    page.select_option("select[name=action]", "publish")
+    page.click("button[name=index]")
+    assert "1 item published." in page.locator(".messagelist").inner_text()
+
+    assert visitor.goto(site + draft.get_absolute_url()).status == 200
+    visitor.goto(site + "/partners/japan/")
+    assert visitor.get_by_role("link", name="Skills for green jobs").is_visible()
+    assert Project.objects.get(pk=draft.pk).is_published
+
+
+def test_editor_edits_an_agreement_and_views_it_on_site(page, site, django_user_model):
+    log_in(page, site, django_user_model)
+    page.goto(site + "/admin/partnerships/agreement/")
+    page.get_by_role("link", name="Memorandum of Cooperation").first.click()
+    page.fill("#id_signed_in", "Tokyo, Japan")
+    page.click("input[name=_continue]")
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+
+    page.get_by_role("link", name="View on site").first.click()
+    page.wait_for_url("**/partners/japan/agreements/memorandum-of-cooperation-2017/")
+    assert "Tokyo, Japan" in page.locator("main").inner_text()
