@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast chromium lint format check migrate fixture superuser clean
+.PHONY: run test test-fast chromium gettext messages lint format check migrate fixture superuser clean
 
 # A virtual environment with exactly the pinned versions; rebuilt when a pin changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -19,7 +19,16 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	printf 'DJANGO_DEBUG=true\nDJANGO_SECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
 	@echo "Wrote .env for local development (DEBUG on). See .env.example for every setting."
 
-migrate: $(BIN)/.installed .env
+# Compiled catalogues are built, never committed: from locale/*/LC_MESSAGES/django.po.
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+%.mo: %.po | gettext $(BIN)/.installed
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py compilemessages --ignore=.venv
+
+# After changing interface text: update the catalogues, then translate what is new.
+messages: $(BIN)/.installed gettext
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemessages -l ja --no-location --no-obsolete
+
+migrate: $(BIN)/.installed .env $(MO)
 	$(PY) manage.py migrate --noinput
 
 run: migrate  ## Serve the site on SQLite at http://127.0.0.1:8000/ with the Japan content.
@@ -27,20 +36,28 @@ run: migrate  ## Serve the site on SQLite at http://127.0.0.1:8000/ with the Jap
 	@echo "Serving at http://$(HOST)/  (admin: http://$(HOST)/admin/, create a login with 'make superuser')"
 	$(PY) manage.py runserver $(HOST)
 
-test: $(BIN)/.installed chromium  ## The whole suite; DATABASE_URL=postgres://… runs it on PostgreSQL.
+test: $(BIN)/.installed chromium gettext $(MO)  ## The whole suite; DATABASE_URL=postgres://… runs it on PostgreSQL.
 	$(BIN)/pytest
 
-test-fast: $(BIN)/.installed  ## Everything but the browser tests, while iterating.
+test-fast: $(BIN)/.installed gettext $(MO)  ## Everything but the browser tests, while iterating.
 	$(BIN)/pytest -m "not browser"
 
-# The browser tests drive the system's Chromium (Playwright's own download is not used).
-chromium:
-	@command -v chromium >/dev/null || { \
+# System packages: GNU gettext compiles the translations; the browser tests drive
+# the system's Chromium (Playwright's own browser download is not used).
+define need
+	@command -v $(1) >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); \
 	  else \
-	    echo "The browser tests need Chromium: install it (Debian: sudo apt-get install chromium), or run 'make test-fast'." >&2; exit 1; \
+	    echo "Please install $(2) (Debian: sudo apt-get install $(2)). $(3)" >&2; exit 1; \
 	  fi; }
+endef
+
+gettext:
+	$(call need,msgfmt,gettext,It compiles the Japanese catalogue.)
+
+chromium:
+	$(call need,chromium,chromium,The browser tests need it; 'make test-fast' runs the rest.)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

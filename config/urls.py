@@ -1,14 +1,20 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from partnerships.sitemaps import sitemaps
 from partnerships.views import health
 
+# The admin, health check and sitemap keep one address; the public pages
+# exist once per language: /en/… and /ja/….
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
-    path("", include("partnerships.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    *i18n_patterns(path("", include("partnerships.urls"))),
 ]
 
 if settings.DEBUG:

@@ -1,6 +1,11 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -14,13 +19,19 @@ from .models import (
     Representative,
     Signatory,
 )
+from .translation_admin import (
+    TranslationAdminMixin,
+    TranslationInlineMixin,
+    admin_change_url,
+    partner_translation_overview,
+)
 
 admin.site.site_header = _("Partnerships administration")
 admin.site.site_title = _("Partnerships admin")
 admin.site.index_title = _("Content")
 
 
-class PublishableAdmin(admin.ModelAdmin):
+class PublishableAdmin(TranslationAdminMixin, admin.ModelAdmin):
     """Publish and unpublish in bulk; the changelist shows what is live and how fresh."""
 
     actions = ["publish", "unpublish"]
@@ -47,7 +58,7 @@ class PublishableAdmin(admin.ModelAdmin):
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
-class ConcernInline(admin.TabularInline):
+class ConcernInline(TranslationInlineMixin, admin.TabularInline):
     model = Concern
     extra = 0
     fields = ["name", "position"]
@@ -55,7 +66,14 @@ class ConcernInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(PublishableAdmin):
-    list_display = ["name", "title", "support_since_year", "is_published", "updated_at"]
+    list_display = [
+        "name",
+        "title",
+        "support_since_year",
+        "is_published",
+        "updated_at",
+        "translation_overview_link",
+    ]
     list_filter = ["is_published"]
     search_fields = ["name", "title", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -77,6 +95,87 @@ class PartnerAdmin(PublishableAdmin):
             {"fields": ["development_heading", "introduction", "cooperation_text"]},
         ),
     ]
+
+    def get_urls(self):
+        overview = self.admin_site.admin_view(self.translation_overview_view)
+        return [
+            path(
+                "<path:object_id>/translation/",
+                overview,
+                name="partnerships_partner_translation",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("Translation overview"))
+    def translation_overview_link(self, obj):
+        url = reverse("admin:partnerships_partner_translation", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Japanese translation status"))
+
+    def translation_overview_view(self, request, object_id):
+        """How much of one partner's content is translated, and what is left to do."""
+        partner = get_object_or_404(Partner, pk=object_id)
+        if not self.has_view_or_change_permission(request, partner):
+            raise PermissionDenied
+        scoped = {"partner": partner}
+        collections = [
+            (
+                Partner._meta.verbose_name_plural,
+                Partner.objects.filter(pk=partner.pk),
+                admin_change_url,
+            ),
+            (
+                Concern._meta.verbose_name_plural,
+                Concern.objects.filter(**scoped),
+                lambda concern: admin_change_url(concern.partner),
+            ),
+            (
+                Representative._meta.verbose_name_plural,
+                Representative.objects.filter(**scoped),
+                admin_change_url,
+            ),
+            (
+                Agreement._meta.verbose_name_plural,
+                Agreement.objects.filter(**scoped),
+                admin_change_url,
+            ),
+            (
+                Signatory._meta.verbose_name_plural,
+                Signatory.objects.filter(agreement__partner=partner).select_related("agreement"),
+                lambda signatory: admin_change_url(signatory.agreement),
+            ),
+            (
+                FundingChannel._meta.verbose_name_plural,
+                FundingChannel.objects.filter(**scoped),
+                admin_change_url,
+            ),
+            (Project._meta.verbose_name_plural, Project.objects.filter(**scoped), admin_change_url),
+            (
+                PrivateSupportActivity._meta.verbose_name_plural,
+                PrivateSupportActivity.objects.filter(**scoped),
+                admin_change_url,
+            ),
+        ]
+        overview = partner_translation_overview(partner, collections)
+        totals = {
+            key: sum(getattr(row, key) for row in overview)
+            for key in ["texts", "translated", "missing", "stale"]
+        }
+        totals["percent"] = (
+            round(100 * totals["translated"] / totals["texts"]) if totals["texts"] else 100
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Japanese translation of %(partner)s") % {"partner": partner},
+            "opts": self.opts,
+            "original": partner,
+            "partner": partner,
+            "overview": overview,
+            "totals": totals,
+        }
+        return TemplateResponse(
+            request, "admin/partnerships/partner/translation_overview.html", context
+        )
 
 
 class PartnerScopedAdmin(PublishableAdmin):
@@ -136,7 +235,7 @@ class RepresentativeAdmin(PartnerScopedAdmin):
     ]
 
 
-class SignatoryInline(admin.TabularInline):
+class SignatoryInline(TranslationInlineMixin, admin.TabularInline):
     model = Signatory
     extra = 0
     fields = ["name", "position", "party", "order"]

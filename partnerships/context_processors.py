@@ -1,9 +1,40 @@
 from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language
 
 
 def organisation(request):
     """The publishing organisation's name, for the header, footer and titles."""
+    names = settings.ORGANISATION_NAMES
     return {
-        "organisation_name": settings.ORGANISATION_NAME,
+        "organisation_name": names.get(get_language(), names[settings.LANGUAGE_CODE]),
         "organisation_short_name": settings.ORGANISATION_SHORT_NAME,
+    }
+
+
+def language_versions(request):
+    """This page in every language (switcher, hreflang alternates) and its canonical URL."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace != "partnerships":
+        return {}
+    page = request.GET.get("page")
+    path = request.path + (f"?page={page}" if page and page.isdigit() and page != "1" else "")
+    current = get_language()
+    versions = [
+        {
+            "code": code,
+            "name": name,
+            "url": translate_url(path, code),
+            "is_current": code == current,
+        }
+        for code, name in settings.LANGUAGES
+    ]
+    for version in versions:
+        version["absolute_url"] = request.build_absolute_uri(version["url"])
+    return {
+        "language_versions": versions,
+        "canonical_url": request.build_absolute_uri(path),
+        "default_language_url": request.build_absolute_uri(
+            translate_url(path, settings.LANGUAGE_CODE)
+        ),
     }

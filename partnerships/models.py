@@ -8,8 +8,10 @@ from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .translation import Translatable, TranslatableQuerySet, translated
 
-class PublishableQuerySet(models.QuerySet):
+
+class PublishableQuerySet(TranslatableQuerySet):
     """Answers "what may the public see?" once, for every publishable model."""
 
     def published(self):
@@ -37,7 +39,7 @@ class PartnerScopedManager(models.Manager.from_queryset(PublishableQuerySet)):
         return self.get(partner__slug=partner_slug, slug=slug)
 
 
-class Publishable(models.Model):
+class Publishable(Translatable):
     is_published = models.BooleanField(
         _("published"),
         default=False,
@@ -66,18 +68,19 @@ class PartnerManager(models.Manager.from_queryset(PublishableQuerySet)):
         return self.get(slug=slug)
 
 
-class ConcernManager(models.Manager):
+class ConcernManager(models.Manager.from_queryset(TranslatableQuerySet)):
     def get_by_natural_key(self, partner_slug, name):
         return self.get(partner__slug=partner_slug, name=name)
 
 
-class SignatoryManager(models.Manager):
+class SignatoryManager(models.Manager.from_queryset(TranslatableQuerySet)):
     def get_by_natural_key(self, partner_slug, agreement_slug, name):
         return self.get(
             agreement__partner__slug=partner_slug, agreement__slug=agreement_slug, name=name
         )
 
 
+@translated("name", "title", "adjective", "introduction", "development_heading", "cooperation_text")
 class Partner(Publishable):
     """The country or organisation a partnership page is about."""
 
@@ -175,12 +178,13 @@ def partner_key(related_name):
     )
 
 
-class Concern(models.Model):
+@translated("name")
+class Concern(Translatable):
     """A national concern the partner's funded work responds to."""
 
     partner = partner_key("concerns")
     name = models.CharField(_("name"), max_length=200)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = ConcernManager()
 
@@ -253,6 +257,7 @@ class Honorific(models.TextChoices):
     PROF = "Prof", _("Prof")
 
 
+@translated("governing_body_role", "position", "organisation", "organisation_abbreviation")
 class Representative(PartnerScoped):
     """A member of the ILO Governing Body from the partner country."""
 
@@ -309,8 +314,11 @@ class AgreementKind(models.TextChoices):
     OTHER = "other", _("Other instrument")
 
 
+@translated("title", "headline", "signed_in", "summary", "body", "photo_caption", "photo_credit")
 class Agreement(PartnerScoped):
     """A signed instrument, such as the Memorandum of Cooperation of 2017."""
+
+    display_field = "title"  # what headings and breadcrumbs show
 
     partner = partner_key("agreements")
     title = models.CharField(_("title"), max_length=255)
@@ -374,7 +382,8 @@ class Agreement(PartnerScoped):
         return reverse("partnerships:agreement-detail", kwargs=self.url_kwargs())
 
 
-class Signatory(models.Model):
+@translated("position", "party")
+class Signatory(Translatable):
     """A person who signed an agreement, and for whom."""
 
     agreement = models.ForeignKey(
@@ -414,14 +423,17 @@ class Signatory(models.Model):
     natural_key.dependencies = ["partnerships.agreement"]
 
 
+@translated("name", "description")
 class FundingChannel(PartnerScoped):
     """One of the numbered ways the partner funds ILO work."""
+
+    display_field = "name"  # what headings and breadcrumbs show
 
     partner = partner_key("funding_channels")
     name = models.CharField(_("name"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(
-        _("position"), default=0, help_text=_("Channels are numbered in this order.")
+        _("order"), default=0, help_text=_("Channels are numbered in this order.")
     )
 
     class Meta:
@@ -437,8 +449,11 @@ class FundingChannel(PartnerScoped):
         return reverse("partnerships:fundingchannel-detail", kwargs=self.url_kwargs())
 
 
+@translated("name", "description")
 class Project(PartnerScoped):
     """A programme or project funded through one of the partner's channels."""
+
+    display_field = "name"  # what headings and breadcrumbs show
 
     partner = partner_key("projects")
     funding_channel = models.ForeignKey(
@@ -457,7 +472,7 @@ class Project(PartnerScoped):
             "mainly implemented; the overview names them."
         ),
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     published_with = ("partner", "funding_channel")
 
@@ -474,8 +489,11 @@ class Project(PartnerScoped):
         return reverse("partnerships:project-detail", kwargs=self.url_kwargs())
 
 
+@translated("name", "description")
 class PrivateSupportActivity(PartnerScoped):
     """An ILO activity supported by the partner's businesses and associations."""
+
+    display_field = "name"  # what headings and breadcrumbs show
 
     partner = partner_key("private_support_activities")
     funding_channel = models.ForeignKey(
@@ -489,7 +507,7 @@ class PrivateSupportActivity(PartnerScoped):
     )
     name = models.CharField(_("name"), max_length=255)
     description = models.TextField(_("description"), blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     published_with = ("partner", "funding_channel")
 

@@ -23,6 +23,7 @@ from .models import (
     Project,
     Representative,
 )
+from .translation import localized_html
 
 
 class BreadcrumbMixin:
@@ -84,7 +85,10 @@ class PartnerDetailView(BreadcrumbMixin, DetailView):
         return context
 
     def get_breadcrumbs(self):
-        return [*super().get_breadcrumbs(), (self.object.title, None)]
+        return [
+            *super().get_breadcrumbs(),
+            (localized_html(self.object, "title", note=False), None),
+        ]
 
 
 class PartnerScopedMixin(BreadcrumbMixin):
@@ -108,7 +112,7 @@ class PartnerScopedMixin(BreadcrumbMixin):
     def get_breadcrumbs(self):
         return [
             *super().get_breadcrumbs(),
-            (self.partner.title, self.partner.get_absolute_url()),
+            (localized_html(self.partner, "title", note=False), self.partner.get_absolute_url()),
         ]
 
     def get_context_data(self, **kwargs):
@@ -125,7 +129,8 @@ class PartnerScopedListView(PartnerScopedMixin, ListView):
 class PartnerScopedDetailView(PartnerScopedMixin, DetailView):
     def get_breadcrumbs(self):
         list_url = reverse(self.list_url_name, kwargs={"partner_slug": self.partner.slug})
-        return [*super().get_breadcrumbs(), (self.list_title, list_url), (str(self.object), None)]
+        label = localized_html(self.object, self.object.display_field, note=False)
+        return [*super().get_breadcrumbs(), (self.list_title, list_url), (label, None)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(is_draft=not self.object.is_public, **kwargs)

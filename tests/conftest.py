@@ -64,3 +64,12 @@ def pytest_report_header(config):
 
     database = settings.DATABASES["default"]
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} ({database['NAME']})"
+
+
+@pytest.fixture(autouse=True)
+def english_first():
+    """Each test starts in English: a request in Japanese leaves its language active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -112,12 +112,12 @@ def test_str_and_urls():
     agreement = AgreementFactory(title="Memorandum of Cooperation", slug="moc")
     partner = agreement.partner
     assert str(agreement) == "Memorandum of Cooperation (2020)"
-    assert agreement.get_absolute_url() == f"/partners/{partner.slug}/agreements/moc/"
+    assert agreement.get_absolute_url() == f"/en/partners/{partner.slug}/agreements/moc/"
     representative = RepresentativeFactory(
         partner=partner, honorific="Mr", given_name="Atsuyuki", family_name="OIKE", slug="oike"
     )
     assert str(representative) == "Mr Atsuyuki OIKE"
-    assert representative.get_absolute_url() == f"/partners/{partner.slug}/representatives/#oike"
+    assert representative.get_absolute_url() == f"/en/partners/{partner.slug}/representatives/#oike"
 
 
 def test_natural_keys_round_trip():

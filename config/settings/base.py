@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "partnerships",
 ]
 
@@ -40,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -59,7 +61,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "partnerships.context_processors.organisation",
+                "partnerships.context_processors.language_versions",
             ],
         },
     },
@@ -86,11 +90,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# The organisation that publishes the partner pages.
-ORGANISATION_NAME = env("ORGANISATION_NAME", default="International Labour Organization")
+# The organisation that publishes the partner pages, by language.
+ORGANISATION_NAMES = {
+    "en": env("ORGANISATION_NAME", default="International Labour Organization"),
+    "ja": env("ORGANISATION_NAME_JA", default="国際労働機関"),
+}
 ORGANISATION_SHORT_NAME = env("ORGANISATION_SHORT_NAME", default="ILO")
 
+# English is the source language; every page also exists in Japanese (/ja/…).
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ja", "日本語")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
