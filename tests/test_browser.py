@@ -60,7 +60,7 @@ def site(live_server):
 
 def public_paths():
     japan = Partner.objects.get(slug="japan")
-    paths = ["/", japan.get_absolute_url()]
+    paths = ["/en/", japan.get_absolute_url()]
     for collection in [
         japan.agreements,
         japan.funding_channels,
@@ -73,12 +73,16 @@ def public_paths():
     return paths
 
 
+def both_languages(paths):
+    return [*paths, *(path.replace("/en/", "/ja/", 1) for path in paths)]
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_every_page_fits_the_screen_without_sideways_scrolling(browser, site, viewport):
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     shots = os.environ.get("SCREENSHOT_DIR")
-    for path in public_paths():
+    for path in both_languages(public_paths()):
         response = page.goto(site + path)
         assert response.status == 200, path
         overflow = page.evaluate(
@@ -87,7 +91,7 @@ def test_every_page_fits_the_screen_without_sideways_scrolling(browser, site, vi
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
         assert page.locator("h1").count() == 1, path
         if shots:
-            name = path.strip("/").replace("/", "_") or "home"
+            name = path.strip("/").replace("/", "_")
             Path(shots).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=f"{shots}/{name}-{viewport['width']}.png", full_page=True)
     context.close()
@@ -103,19 +107,32 @@ def test_pages_request_nothing_from_other_hosts(page, site):
             else None
         ),
     )
-    for path in public_paths():
+    for path in both_languages(public_paths()):
         page.goto(site + path)
     assert foreign == []
 
 
 def test_stylesheet_is_served_and_applied(page, site):
-    page.goto(site + "/partners/japan/")
+    page.goto(site + "/en/partners/japan/")
     header = page.locator(".site-header")
     assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(30, 45, 190)"
 
 
+def test_reader_switches_to_japanese_and_back_on_the_same_page(page, site):
+    agreement = "/en/partners/japan/agreements/memorandum-of-cooperation-2017/"
+    page.goto(site + agreement)
+    page.get_by_role("link", name="日本語").click()
+    page.wait_for_url(f"**{agreement.replace('/en/', '/ja/')}")
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert "2017年5月11日" in page.locator("main").inner_text()
+    assert page.locator("h1 [lang=en]").inner_text() == "Memorandum of Cooperation"
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(f"**{agreement}")
+    assert "11 May 2017" in page.locator("main").inner_text()
+
+
 def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(page, site):
-    page.goto(site + "/partners/japan/")
+    page.goto(site + "/en/partners/japan/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
     page.keyboard.press("Enter")
@@ -151,7 +168,7 @@ def test_editor_publishes_a_draft_and_visitors_then_see_it(browser, page, site, 
     assert "1 item published." in page.locator(".messagelist").inner_text()
 
     assert visitor.goto(site + draft.get_absolute_url()).status == 200
-    visitor.goto(site + "/partners/japan/")
+    visitor.goto(site + "/en/partners/japan/")
     assert visitor.get_by_role("link", name="Skills for green jobs").is_visible()
     assert Project.objects.get(pk=draft.pk).is_published
 
@@ -165,5 +182,5 @@ def test_editor_edits_an_agreement_and_views_it_on_site(page, site, django_user_
     assert "was changed successfully" in page.locator(".messagelist").inner_text()
 
     page.get_by_role("link", name="View on site").first.click()
-    page.wait_for_url("**/partners/japan/agreements/memorandum-of-cooperation-2017/")
+    page.wait_for_url("**/en/partners/japan/agreements/memorandum-of-cooperation-2017/")
     assert "Tokyo, Japan" in page.locator("main").inner_text()
