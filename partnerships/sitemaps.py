@@ -2,6 +2,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from .models import Agreement, FundingChannel, Partner, PrivateSupportActivity, Project
+from .urls import COLLECTION_LISTS
 
 
 class PublishedSitemap(Sitemap):
@@ -32,17 +33,10 @@ class CollectionSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
-    names = [
-        "representative-list",
-        "agreement-list",
-        "fundingchannel-list",
-        "project-list",
-        "privatesupportactivity-list",
-    ]
 
     def items(self):
         slugs = Partner.objects.published().order_by("slug").values_list("slug", flat=True)
-        return [(slug, name) for slug in slugs for name in self.names]
+        return [(slug, name) for slug in slugs for name in COLLECTION_LISTS]
 
     def location(self, item):
         slug, name = item

@@ -4,6 +4,15 @@ from . import views
 
 app_name = "partnerships"
 
+# The list page of each collection under a partner (sitemap, tests).
+COLLECTION_LISTS = [
+    "representative-list",
+    "agreement-list",
+    "fundingchannel-list",
+    "project-list",
+    "privatesupportactivity-list",
+]
+
 partner_patterns = [
     path("", views.PartnerDetailView.as_view(), name="partner-detail"),
     path(

@@ -46,16 +46,29 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=DESKTOP)
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
 def site(live_server):
     call_command("loaddata", "japan", verbosity=0)
     return live_server.url
+
+
+@pytest.fixture
+def new_page(browser, site):
+    """Pages in fresh browser contexts, all closed before the live server stops
+    (a request still in flight then would reach a server that is gone)."""
+    contexts = []
+
+    def open_page(viewport=DESKTOP):
+        contexts.append(browser.new_context(viewport=viewport))
+        return contexts[-1].new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 def public_paths():
@@ -78,9 +91,8 @@ def both_languages(paths):
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_every_page_fits_the_screen_without_sideways_scrolling(browser, site, viewport):
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
+def test_every_page_fits_the_screen_without_sideways_scrolling(new_page, site, viewport):
+    page = new_page(viewport)
     shots = os.environ.get("SCREENSHOT_DIR")
     for path in both_languages(public_paths()):
         response = page.goto(site + path)
@@ -94,7 +106,6 @@ def test_every_page_fits_the_screen_without_sideways_scrolling(browser, site, vi
             name = path.strip("/").replace("/", "_")
             Path(shots).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=f"{shots}/{name}-{viewport['width']}.png", full_page=True)
-    context.close()
 
 
 def test_pages_request_nothing_from_other_hosts(page, site):
@@ -148,7 +159,7 @@ def log_in(page, site, django_user_model):
     assert page.locator("#site-name").is_visible()
 
 
-def test_editor_publishes_a_draft_and_visitors_then_see_it(browser, page, site, django_user_model):
+def test_editor_publishes_a_draft_and_visitors_then_see_it(new_page, page, site, django_user_model):
     japan = Partner.objects.get(slug="japan")
     draft = ProjectFactory(
         partner=japan,
@@ -157,7 +168,7 @@ def test_editor_publishes_a_draft_and_visitors_then_see_it(browser, page, site, 
         slug="skills-for-green-jobs",
         is_published=False,
     )
-    visitor = browser.new_context().new_page()
+    visitor = new_page()
     assert visitor.goto(site + draft.get_absolute_url()).status == 404
 
     log_in(page, site, django_user_model)

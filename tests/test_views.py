@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from partnerships.urls import COLLECTION_LISTS
 from tests.conftest import visible_text
 from tests.factories import (
     AgreementFactory,
@@ -33,16 +34,8 @@ def populate(partner, rows):
 
 def public_urls(partner):
     """Every public page of a partner: overview, lists and one detail of each."""
-    kwargs = {"partner_slug": partner.slug}
     urls = [reverse("partnerships:partner-list"), partner.get_absolute_url()]
-    for name in [
-        "representative-list",
-        "agreement-list",
-        "fundingchannel-list",
-        "project-list",
-        "privatesupportactivity-list",
-    ]:
-        urls.append(reverse(f"partnerships:{name}", kwargs=kwargs))
+    urls += public_list_urls(partner)
     for related in [
         partner.agreements,
         partner.funding_channels,
@@ -115,16 +108,7 @@ def test_draft_appears_in_no_list_and_not_on_the_overview(client, factory):
 
 def public_list_urls(partner):
     kwargs = {"partner_slug": partner.slug}
-    return [
-        reverse(f"partnerships:{name}", kwargs=kwargs)
-        for name in [
-            "representative-list",
-            "agreement-list",
-            "fundingchannel-list",
-            "project-list",
-            "privatesupportactivity-list",
-        ]
-    ]
+    return [reverse(f"partnerships:{name}", kwargs=kwargs) for name in COLLECTION_LISTS]
 
 
 def test_unpublished_partner_hides_everything_under_it(client):
