@@ -100,7 +100,7 @@ class PartnerAdmin(PublishableAdmin):
         overview = self.admin_site.admin_view(self.translation_overview_view)
         return [
             path(
-                "<path:object_id>/translation/",
+                "<int:object_id>/translation/",
                 overview,
                 name="partnerships_partner_translation",
             ),

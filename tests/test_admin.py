@@ -189,3 +189,16 @@ def test_change_page_links_to_the_public_page(admin_client):
     SignatoryFactory(agreement=agreement)
     html = admin_client.get(admin_url(Agreement, "change", agreement.pk)).content.decode()
     assert "View on site" in html
+
+
+def test_translation_overview_needs_a_staff_login(client):
+    partner = PartnerFactory()
+    response = client.get(f"/admin/partnerships/partner/{partner.pk}/translation/")
+    assert response.status_code == 302
+    assert response.url.startswith("/admin/login/")
+
+
+def test_translation_overview_of_an_unknown_partner_is_404(admin_client):
+    for object_id in ["999999", "abc", "1%00"]:
+        url = f"/admin/partnerships/partner/{object_id}/translation/"
+        assert admin_client.get(url).status_code in {302, 404}

@@ -47,3 +47,9 @@ def test_without_a_secret_key_production_refuses_to_start():
     result = run_manage("check", DJANGO_DEBUG="false", DATABASE_URL="sqlite:///:memory:")
     assert result.returncode != 0
     assert "Set the DJANGO_SECRET_KEY environment variable" in result.stderr
+
+
+def test_health_check_is_exempt_from_the_https_redirect(settings):
+    import re
+
+    assert any(re.match(pattern, "healthz") for pattern in settings.SECURE_REDIRECT_EXEMPT)

@@ -257,3 +257,15 @@ def test_health_check_reports_the_database(client):
     response = client.get("/healthz")  # one address, whatever the language
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_home_without_a_language_follows_the_readers_preference(client):
+    assert client.get("/", headers={"accept-language": "ja"}).url == "/ja/"
+    assert client.get("/", headers={"accept-language": "fr"}).url == "/en/"
+
+
+def test_robots_txt_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain"
+    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+    assert "Disallow: /admin/" in response.content.decode()
