@@ -1,7 +1,5 @@
 """The content of a partner page: a Partner and the collections hung off it."""
 
-from decimal import Decimal
-
 from django.db import models
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Now
@@ -160,15 +158,6 @@ class Partner(Publishable):
 
     def natural_key(self):
         return (self.slug,)
-
-    @property
-    def annual_contribution_millions(self):
-        """US$ millions, for "about US$4 million per year"."""
-        if self.annual_contribution_usd is None:
-            return None
-        millions = (Decimal(self.annual_contribution_usd) / 1_000_000).normalize()
-        # normalize() writes 40 as 4E+1; quantize brings whole numbers back to digits.
-        return millions.quantize(Decimal(1)) if millions == millions.to_integral() else millions
 
 
 def partner_key(related_name):

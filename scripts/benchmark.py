@@ -30,24 +30,15 @@ from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
     setup_test_environment,
 )
-from django.urls import reverse, translate_url  # noqa: E402
+from django.urls import translate_url  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 
 def pages():
     from partnerships.models import Partner
-    from partnerships.urls import COLLECTION_LISTS
+    from tests.test_views import public_urls
 
-    japan = Partner.objects.get(slug="japan")
-    paths = [reverse("partnerships:partner-list"), japan.get_absolute_url()]
-    paths += [reverse(f"partnerships:{name}", args=["japan"]) for name in COLLECTION_LISTS]
-    for related in [
-        japan.agreements,
-        japan.funding_channels,
-        japan.projects,
-        japan.private_support_activities,
-    ]:
-        paths.append(related.first().get_absolute_url())
+    paths = public_urls(Partner.objects.get(slug="japan"))
     return [*paths, *(translate_url(path, "ja") for path in paths)]
 
 
