@@ -22,8 +22,7 @@ from .models import (
 from .translation_admin import (
     TranslationAdminMixin,
     TranslationInlineMixin,
-    admin_change_url,
-    partner_translation_overview,
+    translation_overview,
 )
 
 admin.site.site_header = _("Partnerships administration")
@@ -34,7 +33,7 @@ admin.site.index_title = _("Content")
 class PublishableAdmin(TranslationAdminMixin, admin.ModelAdmin):
     """Publish and unpublish in bulk; the changelist shows what is live and how fresh."""
 
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "mark_japanese_current"]
     list_per_page = 50
     save_on_top = True
     # An address typed without a scheme means https (Django 6.0's default).
@@ -117,52 +116,22 @@ class PartnerAdmin(PublishableAdmin):
         partner = get_object_or_404(Partner, pk=object_id)
         if not self.has_view_or_change_permission(request, partner):
             raise PermissionDenied
-        scoped = {"partner": partner}
-        collections = [
-            (
-                Partner._meta.verbose_name_plural,
-                Partner.objects.filter(pk=partner.pk),
-                admin_change_url,
-            ),
-            (
-                Concern._meta.verbose_name_plural,
-                Concern.objects.filter(**scoped),
-                lambda concern: admin_change_url(concern.partner),
-            ),
-            (
-                Representative._meta.verbose_name_plural,
-                Representative.objects.filter(**scoped),
-                admin_change_url,
-            ),
-            (
-                Agreement._meta.verbose_name_plural,
-                Agreement.objects.filter(**scoped),
-                admin_change_url,
-            ),
-            (
-                Signatory._meta.verbose_name_plural,
-                Signatory.objects.filter(agreement__partner=partner).select_related("agreement"),
-                lambda signatory: admin_change_url(signatory.agreement),
-            ),
-            (
-                FundingChannel._meta.verbose_name_plural,
-                FundingChannel.objects.filter(**scoped),
-                admin_change_url,
-            ),
-            (Project._meta.verbose_name_plural, Project.objects.filter(**scoped), admin_change_url),
-            (
-                PrivateSupportActivity._meta.verbose_name_plural,
-                PrivateSupportActivity.objects.filter(**scoped),
-                admin_change_url,
-            ),
-        ]
-        overview = partner_translation_overview(partner, collections)
-        totals = {
-            key: sum(getattr(row, key) for row in overview)
-            for key in ["texts", "translated", "missing", "stale"]
-        }
-        totals["percent"] = (
-            round(100 * totals["translated"] / totals["texts"]) if totals["texts"] else 100
+        overview, totals = translation_overview(
+            [
+                (Partner.objects.filter(pk=partner.pk), None),
+                (partner.concerns.all(), "partner"),
+                (partner.representatives.all(), None),
+                (partner.agreements.all(), None),
+                (
+                    Signatory.objects.filter(agreement__partner=partner).select_related(
+                        "agreement"
+                    ),
+                    "agreement",
+                ),
+                (partner.funding_channels.all(), None),
+                (partner.projects.all(), None),
+                (partner.private_support_activities.all(), None),
+            ]
         )
         context = {
             **self.admin_site.each_context(request),

@@ -31,10 +31,9 @@ def language_versions(request):
     ]
     for version in versions:
         version["absolute_url"] = request.build_absolute_uri(version["url"])
+    default = next(v for v in versions if v["code"] == settings.LANGUAGE_CODE)
     return {
         "language_versions": versions,
         "canonical_url": request.build_absolute_uri(path),
-        "default_language_url": request.build_absolute_uri(
-            translate_url(path, settings.LANGUAGE_CODE)
-        ),
+        "default_language_url": default["absolute_url"],
     }

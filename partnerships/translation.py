@@ -117,24 +117,28 @@ class Translatable(models.Model):
         return status
 
 
+def in_reader_language(obj, field_name):
+    """(text, stand_in): the reader's text, and whether English stands in for it."""
+    text, language = obj.localized(field_name)
+    return text, bool(text) and language != (get_language() or language)
+
+
+def english_only_note():
+    return format_html('<span class="lang-note">{}</span>', gettext("English only"))
+
+
 def localized_html(obj, field_name, note=True):
     """A content field in the reader's language, as HTML.
 
     English standing in for missing Japanese is wrapped in `<span lang="en">`
-    and, unless `note` is off (breadcrumbs, link lists), followed by an
-    "English only" note, so readers know what they are reading.
+    and, unless `note` is off (breadcrumbs, parts of a sentence), followed by
+    an "English only" note, so readers know what they are reading.
     """
-    text, language = obj.localized(field_name)
-    if not text or language == (get_language() or language):
+    text, stand_in = in_reader_language(obj, field_name)
+    if not stand_in:
         return text
-    if not note:
-        return format_html('<span lang="{}">{}</span>', language, text)
-    return format_html(
-        '<span lang="{}">{}</span> <span class="lang-note">{}</span>',
-        language,
-        text,
-        gettext("English only"),
-    )
+    html = format_html('<span lang="{}">{}</span>', SOURCE_LANGUAGE, text)
+    return format_html("{} {}", html, english_only_note()) if note else html
 
 
 @receiver(pre_save)

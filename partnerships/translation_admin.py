@@ -26,9 +26,9 @@ def side_by_side(lines, translated_fields):
     return result
 
 
-def describe_status(obj):
-    """“Translated” or what is missing and out of date, for one row."""
-    status = obj.translation_status()
+def describe_status(obj, status=None):
+    """The names of the fields whose Japanese is missing, and of those out of date."""
+    status = obj.translation_status() if status is None else status
     missing = [obj._meta.get_field(n).verbose_name for n, s in status.items() if s == "missing"]
     stale = [obj._meta.get_field(n).verbose_name for n, s in status.items() if s == "stale"]
     return missing, stale
@@ -70,13 +70,6 @@ class TranslationAdminMixin:
 
     def get_list_display(self, request):
         return [*super().get_list_display(request), "japanese"]
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if self.has_change_permission(request):
-            action = self.get_action("mark_japanese_current")
-            actions[action[1]] = action
-        return actions
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -167,27 +160,34 @@ class CollectionStatus:
         return round(100 * self.translated / self.texts) if self.texts else 100
 
 
-def partner_translation_overview(partner, collections):
-    """Per collection of `partner`: texts, translated, missing, stale, and what to fix.
+def translation_overview(collections):
+    """Per collection: texts, translated, missing, stale and what to fix; then the total.
 
-    `collections` is a list of (label, queryset, function giving an item's admin URL).
+    `collections` lists (queryset, parent): `parent` names the field holding the
+    record that an editor opens to fix a row (an inline's), or is None.
     """
     overview = []
-    for label, queryset, admin_url in collections:
-        status = CollectionStatus(label=label)
+    for queryset, parent in collections:
+        row = CollectionStatus(label=queryset.model._meta.verbose_name_plural)
         for item in queryset:
-            item_status = item.translation_status()
-            status.texts += len(item_status)
-            status.translated += sum(
-                s == TranslationStatus.TRANSLATED for s in item_status.values()
-            )
-            missing, stale = describe_status(item)
-            status.missing += len(missing)
-            status.stale += len(stale)
+            status = item.translation_status()
+            missing, stale = describe_status(item, status)
+            row.texts += len(status)
+            row.translated += sum(s == TranslationStatus.TRANSLATED for s in status.values())
+            row.missing += len(missing)
+            row.stale += len(stale)
             if missing or stale:
-                status.to_do.append((item, admin_url(item), missing, stale))
-        overview.append(status)
-    return overview
+                opened = getattr(item, parent) if parent else item
+                row.to_do.append((item, admin_change_url(opened), missing, stale))
+        overview.append(row)
+    total = CollectionStatus(
+        label=_("All content"),
+        **{
+            key: sum(getattr(row, key) for row in overview)
+            for key in ["texts", "translated", "missing", "stale"]
+        },
+    )
+    return overview, total
 
 
 def admin_change_url(obj):

@@ -60,27 +60,21 @@ class PartnerDetailView(BreadcrumbMixin, DetailView):
     def get_context_data(self, **kwargs):
         partner = self.object
         user = self.request.user
-        scoped = {"partner": partner}
         context = super().get_context_data(**kwargs)
+        # Related managers hand each row its partner: no join, no query per row.
         context.update(
             is_draft=not partner.is_public,
-            representatives=Representative.objects.visible_to(user)
-            .filter(**scoped)
-            .select_related("partner")
-            .order_by(ConstituentGroup.ordering(), "order", "family_name"),
-            agreements=Agreement.objects.visible_to(user)
-            .filter(**scoped)
-            .select_related("partner")
-            .prefetch_related("signatories"),
-            funding_channels=FundingChannel.objects.visible_to(user)
-            .filter(**scoped)
-            .select_related("partner"),
-            main_projects=Project.objects.visible_to(user)
-            .filter(is_main_vehicle=True, **scoped)
-            .select_related("partner", "funding_channel"),
-            private_support_activities=PrivateSupportActivity.objects.visible_to(user)
-            .filter(**scoped)
-            .select_related("partner", "funding_channel"),
+            representatives=partner.representatives.visible_to(user).order_by(
+                ConstituentGroup.ordering(), "order", "family_name"
+            ),
+            agreements=partner.agreements.visible_to(user).prefetch_related("signatories"),
+            funding_channels=partner.funding_channels.visible_to(user),
+            main_projects=partner.projects.visible_to(user)
+            .filter(is_main_vehicle=True)
+            .select_related("funding_channel"),
+            private_support_activities=partner.private_support_activities.visible_to(
+                user
+            ).select_related("funding_channel"),
         )
         return context
 
@@ -91,23 +85,35 @@ class PartnerDetailView(BreadcrumbMixin, DetailView):
         ]
 
 
+# The name of each collection, in its list's heading and in breadcrumbs.
+COLLECTION_TITLES = {
+    Representative: _("Social partners"),
+    Agreement: _("Agreements"),
+    FundingChannel: _("Funding channels"),
+    Project: _("Projects and programmes"),
+    PrivateSupportActivity: _("Private support"),
+}
+
+
 class PartnerScopedMixin(BreadcrumbMixin):
     """Resolves `<partner_slug>`: unknown or unpublished partners are a 404."""
 
-    list_title = None  # the collection's name in breadcrumbs and headings
-    list_url_name = None
+    related = ()  # forward keys every row shows, fetched in the same query
 
     @cached_property
     def partner(self):
         partners = Partner.objects.visible_to(self.request.user)
         return get_object_or_404(partners, slug=self.kwargs["partner_slug"])
 
+    @property
+    def list_title(self):
+        return COLLECTION_TITLES[self.model]
+
     def get_queryset(self):
-        return (
-            self.model.objects.visible_to(self.request.user)
-            .filter(partner=self.partner)
-            .select_related("partner")
-        )
+        # Through the partner's related manager, so rows know their partner.
+        accessor = self.model._meta.get_field("partner").remote_field.get_accessor_name()
+        rows = getattr(self.partner, accessor).visible_to(self.request.user)
+        return rows.select_related(*self.related)
 
     def get_breadcrumbs(self):
         return [
@@ -128,7 +134,10 @@ class PartnerScopedListView(PartnerScopedMixin, ListView):
 
 class PartnerScopedDetailView(PartnerScopedMixin, DetailView):
     def get_breadcrumbs(self):
-        list_url = reverse(self.list_url_name, kwargs={"partner_slug": self.partner.slug})
+        list_url = reverse(
+            f"partnerships:{self.model._meta.model_name}-list",
+            kwargs={"partner_slug": self.partner.slug},
+        )
         label = localized_html(self.object, self.object.display_field, note=False)
         return [*super().get_breadcrumbs(), (self.list_title, list_url), (label, None)]
 
@@ -139,7 +148,6 @@ class PartnerScopedDetailView(PartnerScopedMixin, DetailView):
 class RepresentativeListView(PartnerScopedListView):
     model = Representative
     paginate_by = 60
-    list_title = _("Social partners")
 
     def get_queryset(self):
         return super().get_queryset().order_by(ConstituentGroup.ordering(), "order", "family_name")
@@ -147,13 +155,10 @@ class RepresentativeListView(PartnerScopedListView):
 
 class AgreementListView(PartnerScopedListView):
     model = Agreement
-    list_title = _("Agreements")
 
 
 class AgreementDetailView(PartnerScopedDetailView):
     model = Agreement
-    list_title = _("Agreements")
-    list_url_name = "partnerships:agreement-list"
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("signatories")
@@ -161,13 +166,10 @@ class AgreementDetailView(PartnerScopedDetailView):
 
 class FundingChannelListView(PartnerScopedListView):
     model = FundingChannel
-    list_title = _("Funding channels")
 
 
 class FundingChannelDetailView(PartnerScopedDetailView):
     model = FundingChannel
-    list_title = _("Funding channels")
-    list_url_name = "partnerships:fundingchannel-list"
 
     def get_queryset(self):
         user = self.request.user
@@ -186,36 +188,22 @@ class FundingChannelDetailView(PartnerScopedDetailView):
 
 class ProjectListView(PartnerScopedListView):
     model = Project
-    list_title = _("Projects and programmes")
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("funding_channel")
+    related = ["funding_channel"]
 
 
 class ProjectDetailView(PartnerScopedDetailView):
     model = Project
-    list_title = _("Projects and programmes")
-    list_url_name = "partnerships:project-list"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("funding_channel")
+    related = ["funding_channel"]
 
 
 class PrivateSupportActivityListView(PartnerScopedListView):
     model = PrivateSupportActivity
-    list_title = _("Private support")
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("funding_channel")
+    related = ["funding_channel"]
 
 
 class PrivateSupportActivityDetailView(PartnerScopedDetailView):
     model = PrivateSupportActivity
-    list_title = _("Private support")
-    list_url_name = "partnerships:privatesupportactivity-list"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("funding_channel")
+    related = ["funding_channel"]
 
 
 @never_cache

@@ -4,16 +4,17 @@ from django import template
 from django.utils.formats import date_format, number_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from partnerships.translation import localized_html
+from partnerships.translation import (
+    SOURCE_LANGUAGE,
+    english_only_note,
+    in_reader_language,
+    localized_html,
+)
 
 register = template.Library()
-
-
-def _english_only_note():
-    return format_html('<span class="lang-note">{}</span>', _("English only"))
 
 
 @register.filter
@@ -36,11 +37,8 @@ def tr_inline(obj, field_name):
 @register.simple_tag
 def english_only(obj, *field_names):
     """One "English only" note for a block whose fields fell back to English."""
-    current = get_language()
-    for name in field_names:
-        text, language = obj.localized(name)
-        if text and language != (current or language):
-            return _english_only_note()
+    if any(in_reader_language(obj, name)[1] for name in field_names):
+        return english_only_note()
     return ""
 
 
@@ -53,17 +51,17 @@ def tr_plain(obj, field_name):
 @register.simple_tag
 def paragraphs(obj, field_name):
     """A long content field as paragraphs (split on blank lines), marked like `tr`."""
-    text, language = obj.localized(field_name)
+    text, stand_in = in_reader_language(obj, field_name)
     parts = [
         part.strip() for part in (text or "").replace("\r\n", "\n").split("\n\n") if part.strip()
     ]
     html = format_html_join("\n", "<p>{}</p>", ((part,) for part in parts))
-    if not parts or language == (get_language() or language):
+    if not parts or not stand_in:
         return html
     return format_html(
         '<div lang="{}" class="untranslated"><p class="untranslated__note">{}</p>{}</div>',
-        language,
-        _english_only_note(),
+        SOURCE_LANGUAGE,
+        english_only_note(),
         html,
     )
 
