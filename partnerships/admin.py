@@ -1,4 +1,8 @@
+from urllib.parse import urlencode
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import get_object_or_404
@@ -147,10 +151,60 @@ class PartnerAdmin(PublishableAdmin):
         )
 
 
+class PartnerScopedAutocomplete(AutocompleteSelect):
+    """Autocomplete that asks only for the rows of one partner, once it is known."""
+
+    partner_id = None
+
+    def get_url(self):
+        url = super().get_url()
+        return f"{url}?{urlencode({'partner': self.partner_id})}" if self.partner_id else url
+
+
+class PartnerScopedForm(forms.ModelForm):
+    """Offers, for each link to another row (a funding channel), only the rows
+    of the partner this row belongs to. What is submitted is checked by the
+    model's `clean()`, which names both partners when they differ."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        partner_id = self.partner_id()
+        if partner_id is None:
+            return
+        for name in self._meta.model.same_partner_links:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            if not self.is_bound:
+                field.queryset = field.queryset.filter(partner_id=partner_id)
+            widget = getattr(field.widget, "widget", field.widget)
+            if isinstance(widget, PartnerScopedAutocomplete):
+                widget.partner_id = partner_id
+
+    def partner_id(self):
+        """The row's partner, or the one the add link names (`?partner=…`)."""
+        value = self.initial.get("partner")
+        value = getattr(value, "pk", value)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
+
+
 class PartnerScopedAdmin(PublishableAdmin):
+    form = PartnerScopedForm
     list_filter = ["is_published", "partner"]
     list_select_related = ["partner"]
     autocomplete_fields = ["partner"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.model.same_partner_links and db_field.name in (
+            self.autocomplete_fields
+        ):
+            kwargs["widget"] = PartnerScopedAutocomplete(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Representative)
@@ -244,6 +298,14 @@ class FundingChannelAdmin(PartnerScopedAdmin):
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["partner", "name", "slug", "position", "description", "is_published"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # An autocomplete for a project or activity offers only its partner's channels.
+        partner = request.GET.get("partner", "")
+        if "field_name" in request.GET and partner.isdigit():
+            queryset = queryset.filter(partner_id=partner)
+        return queryset, may_have_duplicates
 
 
 @admin.register(Project)

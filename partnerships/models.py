@@ -1,5 +1,6 @@
 """The content of a partner page: a Partner and the collections hung off it."""
 
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Now
@@ -13,19 +14,31 @@ class PublishableQuerySet(TranslatableQuerySet):
     """Answers "what may the public see?" once, for every publishable model."""
 
     def published(self):
-        """Published rows whose parents (partner, channel) are published too."""
+        """Published rows whose parents (partner, channel) are published too.
+
+        A parent of another partner (a row written past validation) hides the
+        row: a public page never names or links to another partner's content.
+        """
         condition = Q(is_published=True)
         for path in self.model.published_with:
             field = self.model._meta.get_field(path)
-            parent_published = Q(**{f"{path}__is_published": True})
+            parent_public = Q(**{f"{path}__is_published": True})
+            if path in self.model.same_partner_links:
+                parent_public &= Q(**{f"{path}__partner": F("partner")})
             if field.null:
-                parent_published |= Q(**{f"{path}__isnull": True})
-            condition &= parent_published
+                parent_public |= Q(**{f"{path}__isnull": True})
+            condition &= parent_public
         return self.filter(condition)
 
     def visible_to(self, user):
-        """Staff also see drafts, to preview them; everyone else the public set."""
-        if user.is_active and user.is_staff:
+        """Staff who may view this kind of content also see its drafts, to
+        preview them; everyone else sees the public set."""
+        opts = self.model._meta
+        if (
+            user.is_active
+            and user.is_staff
+            and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+        ):
             return self.all()
         return self.published()
 
@@ -48,6 +61,8 @@ class Publishable(Translatable):
 
     # Foreign keys whose target must be published for this row to be public.
     published_with = ()
+    # Foreign keys whose target must belong to this row's partner.
+    same_partner_links = ()
 
     class Meta:
         abstract = True
@@ -57,8 +72,38 @@ class Publishable(Translatable):
         """The Python twin of `published()`, for one loaded row (draft banners)."""
         if not self.is_published:
             return False
-        parents = (getattr(self, path) for path in self.published_with)
-        return all(parent is None or parent.is_published for parent in parents)
+        for path in self.published_with:
+            parent = getattr(self, path)
+            if parent is None:
+                continue
+            if not parent.is_published:
+                return False
+            if path in self.same_partner_links and parent.partner_id != self.partner_id:
+                return False
+        return True
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for path in self.same_partner_links:
+            try:
+                parent = getattr(self, path)
+            except ObjectDoesNotExist:
+                continue  # the field's own validation names the missing row
+            if parent is not None and self.partner_id and parent.partner_id != self.partner_id:
+                field = self._meta.get_field(path)
+                errors[path] = ValidationError(
+                    _("Choose a %(field)s of %(partner)s: “%(parent)s” belongs to %(other)s."),
+                    code="other_partner",
+                    params={
+                        "field": field.verbose_name,
+                        "partner": self.partner,
+                        "parent": parent,
+                        "other": parent.partner,
+                    },
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class PartnerManager(models.Manager.from_queryset(PublishableQuerySet)):
@@ -464,6 +509,7 @@ class Project(PartnerScoped):
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     published_with = ("partner", "funding_channel")
+    same_partner_links = ("funding_channel",)
 
     class Meta:
         ordering = ["partner", "position", "name"]
@@ -499,6 +545,7 @@ class PrivateSupportActivity(PartnerScoped):
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     published_with = ("partner", "funding_channel")
+    same_partner_links = ("funding_channel",)
 
     class Meta:
         ordering = ["partner", "position", "name"]

@@ -36,7 +36,16 @@ class BreadcrumbMixin:
         return context
 
 
-class PartnerListView(BreadcrumbMixin, ListView):
+class DraftNoticeMixin:
+    """A list that shows a staff previewer drafts says so above the list."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["shows_drafts"] = any(not row.is_public for row in context["object_list"])
+        return context
+
+
+class PartnerListView(DraftNoticeMixin, BreadcrumbMixin, ListView):
     """The home page: every partner with its headline figures."""
 
     template_name = "partnerships/partner_list.html"
@@ -125,11 +134,14 @@ class PartnerScopedMixin(BreadcrumbMixin):
         return super().get_context_data(partner=self.partner, list_title=self.list_title, **kwargs)
 
 
-class PartnerScopedListView(PartnerScopedMixin, ListView):
+class PartnerScopedListView(DraftNoticeMixin, PartnerScopedMixin, ListView):
     paginate_by = 20
 
     def get_breadcrumbs(self):
         return [*super().get_breadcrumbs(), (self.list_title, None)]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(is_draft=not self.partner.is_public, **kwargs)
 
 
 class PartnerScopedDetailView(PartnerScopedMixin, DetailView):

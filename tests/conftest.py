@@ -54,7 +54,15 @@ def japan(db):
 
 @pytest.fixture
 def staff_client(client, django_user_model):
+    """Staff who may view every kind of content, so they preview drafts."""
+    from django.contrib.auth.models import Permission
+
     user = django_user_model.objects.create_user("editor", password="pw", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="partnerships", codename__startswith="view_"
+        )
+    )
     client.force_login(user)
     return client
 

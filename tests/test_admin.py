@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.db.models import ProtectedError
 from django.urls import reverse
 
-from partnerships.models import Agreement, Partner, Project
+from partnerships.models import Agreement, Partner, PrivateSupportActivity, Project
 from tests.conftest import visible_text
 from tests.factories import (
     AgreementFactory,
@@ -202,3 +202,86 @@ def test_translation_overview_of_an_unknown_partner_is_404(admin_client):
     for object_id in ["999999", "abc", "1%00"]:
         url = f"/admin/partnerships/partner/{object_id}/translation/"
         assert admin_client.get(url).status_code in {302, 404}
+
+
+def project_form(project, **changes):
+    return {
+        "partner": project.partner.pk,
+        "funding_channel": project.funding_channel.pk,
+        "name": project.name,
+        "slug": project.slug,
+        "position": "0",
+        "is_published": "on",
+        **changes,
+    }
+
+
+def test_a_channel_of_another_partner_is_a_form_error(admin_client):
+    project = ProjectFactory(partner__name="Japan")
+    other = FundingChannelFactory(partner__name="Elsewhere", name="Their channel")
+    response = admin_client.post(
+        admin_url(Project, "change", project.pk),
+        project_form(project, funding_channel=other.pk),
+    )
+    assert response.status_code == 200
+    assert "Choose a funding channel of Japan: “Their channel” belongs to Elsewhere." in (
+        visible_text(response)
+    )
+    project.refresh_from_db()
+    assert project.funding_channel.partner == project.partner
+
+
+def test_moving_a_project_to_another_partner_keeps_the_channel_check(admin_client):
+    project = ProjectFactory()
+    other_partner = PartnerFactory(name="Elsewhere")
+    response = admin_client.post(
+        admin_url(Project, "change", project.pk),
+        project_form(project, partner=other_partner.pk),
+    )
+    assert response.status_code == 200
+    assert "belongs to" in visible_text(response)
+    project.refresh_from_db()
+    assert project.partner != other_partner
+
+
+def test_adding_an_activity_with_another_partners_channel_is_refused(admin_client):
+    partner = PartnerFactory()
+    other = FundingChannelFactory()
+    response = admin_client.post(
+        admin_url(PrivateSupportActivity, "add"),
+        {
+            "partner": partner.pk,
+            "funding_channel": other.pk,
+            "name": "Study tour",
+            "slug": "study-tour",
+            "position": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "belongs to" in visible_text(response)
+    assert not PrivateSupportActivity.objects.exists()
+
+
+def autocomplete(admin_client, **params):
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {"term": "", "app_label": "partnerships", "field_name": "funding_channel", **params},
+    )
+    return sorted(result["text"] for result in response.json()["results"])
+
+
+def test_channel_autocomplete_offers_only_the_partners_channels(admin_client):
+    project = ProjectFactory(funding_channel__name="Ours")
+    FundingChannelFactory(name="Theirs")
+    assert autocomplete(admin_client, model_name="project", partner=project.partner.pk) == ["Ours"]
+    # The change form asks for exactly that.
+    html = admin_client.get(admin_url(Project, "change", project.pk)).content.decode()
+    assert f"/admin/autocomplete/?partner={project.partner.pk}" in html
+
+
+def test_add_form_named_for_a_partner_offers_only_its_channels(admin_client):
+    ours = FundingChannelFactory(name="Ours")
+    FundingChannelFactory(name="Theirs")
+    url = admin_url(PrivateSupportActivity, "add") + f"?partner={ours.partner.pk}"
+    html = admin_client.get(url).content.decode()
+    assert f"/admin/autocomplete/?partner={ours.partner.pk}" in html

@@ -16,6 +16,7 @@ from partnerships.models import (
 )
 from tests.factories import (
     AgreementFactory,
+    FundingChannelFactory,
     PartnerFactory,
     PrivateSupportActivityFactory,
     ProjectFactory,
@@ -49,13 +50,23 @@ def test_is_public_agrees_with_published():
     assert list(Project.objects.published()) == [public]
 
 
-def test_staff_see_drafts_visitors_do_not(django_user_model):
-    from django.contrib.auth.models import AnonymousUser
+def test_staff_who_may_view_partners_see_drafts_visitors_do_not(django_user_model):
+    from django.contrib.auth.models import AnonymousUser, Permission
 
     PartnerFactory(is_published=False)
-    staff = django_user_model(username="staff", is_staff=True)
+    staff = django_user_model.objects.create_user("staff", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_partner"))
     assert Partner.objects.visible_to(staff).count() == 1
     assert Partner.objects.visible_to(AnonymousUser()).count() == 0
+
+
+def test_staff_without_view_permission_see_only_the_public_set(django_user_model):
+    from django.contrib.auth.models import Permission
+
+    PartnerFactory(is_published=False)
+    staff = django_user_model.objects.create_user("staff", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_project"))
+    assert Partner.objects.visible_to(staff).count() == 0
 
 
 def test_slug_is_unique_per_partner_not_globally():
@@ -123,3 +134,12 @@ def test_str_and_urls():
 def test_natural_keys_round_trip():
     agreement = AgreementFactory()
     assert Agreement.objects.get_by_natural_key(*agreement.natural_key()) == agreement
+
+
+def test_a_channel_of_another_partner_fails_validation():
+    project = ProjectFactory()
+    project.funding_channel = FundingChannelFactory()
+    with pytest.raises(ValidationError) as error:
+        project.full_clean()
+    assert "belongs to" in error.value.message_dict["funding_channel"][0]
+    assert not project.is_public
