@@ -195,3 +195,50 @@ def test_editor_edits_an_agreement_and_views_it_on_site(page, site, django_user_
     page.get_by_role("link", name="View on site").first.click()
     page.wait_for_url("**/en/partners/japan/agreements/memorandum-of-cooperation-2017/")
     assert "Tokyo, Japan" in page.locator("main").inner_text()
+
+
+def watch_for_csp_violations(page):
+    """Chromium reports each blocked script, style, image or frame on the console."""
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: violations.append(f"{page.url}: {error}"))
+    return violations
+
+
+def test_public_pages_work_under_the_content_security_policy(page, site):
+    violations = watch_for_csp_violations(page)
+    for path in both_languages(public_paths()):
+        assert page.goto(site + path).status == 200, path
+    assert violations == []
+
+
+def test_admin_works_under_the_content_security_policy(page, site, django_user_model):
+    violations = watch_for_csp_violations(page)
+    log_in(page, site, django_user_model)
+    project = Project.objects.filter(partner__slug="japan").first()
+    for path in [
+        "/admin/",
+        "/admin/partnerships/project/",
+        "/admin/partnerships/agreement/add/",
+        f"/admin/partnerships/partner/{project.partner_id}/translation/",
+    ]:
+        assert page.goto(site + path).status == 200, path
+    # The change form's scripts: autocomplete (Select2), prepopulated slugs, inlines.
+    page.goto(f"{site}/admin/partnerships/project/{project.pk}/change/")
+    page.locator("#id_funding_channel + .select2").click()
+    options = page.locator(".select2-results__option")
+    options.first.wait_for()
+    assert "Japanese government" in options.all_inner_texts()
+    page.goto(site + "/admin/partnerships/agreement/add/")
+    page.locator("#id_title").press_sequentially("A new agreement")
+    assert page.input_value("#id_slug") == "a-new-agreement"
+    page.locator(".add-row a").click()
+    assert page.locator("#id_signatories-0-name").is_visible()
+    assert violations == []
