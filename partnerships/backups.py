@@ -45,7 +45,7 @@ def create_backup(parent):
         raise CommandError(f"{target} already exists; wait a second and try again.")
     # Written under a temporary name: a failed backup never looks complete.
     partial = target.with_name(f".{target.name}.partial")
-    partial.mkdir(parents=True)
+    partial.mkdir(parents=True, mode=0o700)  # it holds password hashes and sessions
     try:
         run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "-f", partial / DUMP])
         media_files = write_media_tar(partial / MEDIA)
