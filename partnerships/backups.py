@@ -25,7 +25,7 @@ from pathlib import Path
 import django
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.backends.postgresql.client import DatabaseClient
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -78,7 +78,12 @@ def restore_backup(source, force=False, log=print):
     source = Path(source)
     manifest = read_manifest(source)
     media_root = Path(settings.MEDIA_ROOT)
-    tables = connection.introspection.table_names()
+    try:
+        tables = connection.introspection.table_names()
+    except DatabaseError as error:
+        raise CommandError(
+            f"Nothing restored: {str(error).strip()} (create the database first: createdb)"
+        ) from None
     existing_media = list(media_root.iterdir()) if media_root.is_dir() else []
     if (tables or existing_media) and not force:
         found = []

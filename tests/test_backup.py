@@ -235,3 +235,13 @@ def test_restore_refuses_a_damaged_backup_and_writes_nothing(backup, scratch, tm
     assert "Traceback" not in result.stderr
     assert target.tables() == []
     assert not target.media_root.exists()
+
+
+@drill
+def test_restore_into_a_missing_database_says_to_create_it(backup, tmp_path):
+    missing = Copy(f"partnerships_backup_drill_missing_{os.getpid()}", tmp_path / "media")
+
+    result = missing.manage("restore", backup, fails=True)
+
+    assert "does not exist (create the database first" in result.stderr
+    assert "Traceback" not in result.stderr
