@@ -26,7 +26,7 @@ from django.utils import translation
 from partnerships.urls import COLLECTION_LISTS
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-drill = pytest.mark.skipif(
+needs_postgresql = pytest.mark.skipif(
     not ON_POSTGRESQL,
     reason="the restore drill needs PostgreSQL: DATABASE_URL=postgres://… make test",
 )
@@ -69,11 +69,9 @@ class Copy:
         return result
 
     def pages(self):
-        return json.loads(
-            self.manage(
-                "shell", "--no-imports", "-c", f"from {__name__} import serve; serve()"
-            ).stdout
-        )
+        """Every page of this copy, by path: [status, Location, body]."""
+        code = f"from {__name__} import serve; serve()"
+        return json.loads(self.manage("shell", "--no-imports", "-c", code).stdout)
 
     def tables(self):
         with admin_connection(self.name) as connection:
@@ -179,7 +177,7 @@ def backup(original, tmp_path_factory):
     return made
 
 
-@drill
+@needs_postgresql
 def test_a_restored_copy_serves_the_same_pages(original, backup, scratch):
     restored = scratch("restored")
     restored.manage("restore", backup)
@@ -196,7 +194,7 @@ def test_a_restored_copy_serves_the_same_pages(original, backup, scratch):
     assert any(f"/media/{PHOTO}" in body for _, _, body in pages.values())
 
 
-@drill
+@needs_postgresql
 def test_restore_refuses_a_target_that_is_not_empty(original, backup):
     tables = original.tables()
     result = original.manage("restore", backup, fails=True)
@@ -206,7 +204,7 @@ def test_restore_refuses_a_target_that_is_not_empty(original, backup):
     assert original.tables() == tables
 
 
-@drill
+@needs_postgresql
 def test_forced_restore_replaces_the_database_and_media(original, backup, scratch):
     target = scratch("forced")
     target.manage("migrate")
@@ -222,7 +220,7 @@ def test_forced_restore_replaces_the_database_and_media(original, backup, scratc
     assert target.pages() == original.pages()
 
 
-@drill
+@needs_postgresql
 def test_restore_refuses_a_damaged_backup_and_writes_nothing(backup, scratch, tmp_path):
     damaged = shutil.copytree(backup, tmp_path / backup.name)
     dump = Path(damaged) / "database.dump"
@@ -237,7 +235,7 @@ def test_restore_refuses_a_damaged_backup_and_writes_nothing(backup, scratch, tm
     assert not target.media_root.exists()
 
 
-@drill
+@needs_postgresql
 def test_restore_into_a_missing_database_says_to_create_it(backup, tmp_path):
     missing = Copy(f"partnerships_backup_drill_missing_{os.getpid()}", tmp_path / "media")
 
