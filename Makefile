@@ -73,6 +73,16 @@ check: lint test
 superuser: migrate  ## Create an admin login.
 	$(PY) manage.py createsuperuser
 
+# Backups (PostgreSQL): database dump, media tar and manifest in one directory; see README "Backups".
+.PHONY: backup restore
+BACKUP_DIR ?= backups
+backup: $(BIN)/.installed  ## Into backups/partnerships-<time>/ (BACKUP_DIR=… for elsewhere).
+	$(PY) manage.py backup --to $(BACKUP_DIR)
+
+restore: $(BIN)/.installed  ## make restore BACKUP=backups/partnerships-<time> [FORCE=1]
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/partnerships-<time> [FORCE=1]" >&2; exit 1; }
+	$(PY) manage.py restore $(if $(FORCE),--force) $(BACKUP)
+
 # Write the database's partnership content back to the fixture (natural keys, no ids).
 fixture: $(BIN)/.installed .env
 	$(PY) manage.py dumpdata partnerships --natural-foreign --natural-primary --indent 2 -o fixtures/japan.json
