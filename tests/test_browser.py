@@ -242,3 +242,23 @@ def test_admin_works_under_the_content_security_policy(page, site, django_user_m
     page.locator(".add-row a").click()
     assert page.locator("#id_signatories-0-name").is_visible()
     assert violations == []
+
+
+def test_locked_out_editor_reads_the_lockout_page_under_the_content_security_policy(
+    page, site, django_user_model, settings
+):
+    violations = watch_for_csp_violations(page)
+    django_user_model.objects.create_superuser("editor", "editor@example.org", "a long passphrase")
+    statuses = []
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        page.goto(site + "/admin/")
+        page.fill("#id_username", "editor")
+        page.fill("#id_password", "not the passphrase")
+        with page.expect_response(lambda response: response.request.method == "POST") as sent:
+            page.click("input[type=submit]")
+        statuses.append(sent.value.status)
+    assert statuses[-1] == 429
+    assert "Too many failed logins" in page.locator("#content").inner_text()
+    # The theme toggle is the admin's own script: it must still run.
+    assert page.locator("html").get_attribute("data-theme") is not None
+    assert violations == []

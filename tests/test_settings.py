@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -53,3 +55,46 @@ def test_health_check_is_exempt_from_the_https_redirect(settings):
     import re
 
     assert any(re.match(pattern, "healthz") for pattern in settings.SECURE_REDIRECT_EXEMPT)
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "5 0:15:00 [['username', 'ip_address']] 0"),
+        (
+            {
+                "DJANGO_LOGIN_FAILURE_LIMIT": "3",
+                "DJANGO_LOGIN_COOLOFF_MINUTES": "0",
+                "DJANGO_LOGIN_LOCKOUT_BY": "username+ip_address,ip_address",
+                "DJANGO_TRUSTED_PROXY_COUNT": "1",
+            },
+            "3 None [['username', 'ip_address'], ['ip_address']] 1",
+        ),
+    ],
+    ids=["defaults", "from-the-environment"],
+)
+def test_login_throttling_settings(environment, expected):
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME,"
+        " s.AXES_LOCKOUT_PARAMETERS, s.TRUSTED_PROXY_COUNT)",
+        DJANGO_DEBUG="true",
+        DATABASE_URL="sqlite:///:memory:",
+        **environment,
+    )
+    assert result.stdout.strip() == expected, result.stderr
+
+
+def test_logins_are_logged_even_when_the_log_level_is_warning():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "import logging; print(logging.getLogger('axes.handlers').isEnabledFor(logging.INFO))",
+        DJANGO_DEBUG="true",
+        DJANGO_LOG_LEVEL="WARNING",
+        DATABASE_URL="sqlite:///:memory:",
+    )
+    assert result.stdout.strip() == "True", result.stderr

@@ -1,5 +1,6 @@
 """Every setting of the site, read from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "csp",
     "partnerships",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +98,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Admin logins are throttled (django-axes): after DJANGO_LOGIN_FAILURE_LIMIT wrong
+# passwords for one username from one address, that pair is refused until the
+# cool-off has passed or `manage.py axes_reset_username …` lifts it (README).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+# 0 locks until an administrator lifts the lock.
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=15)) or None
+# What is counted together: "+" joins parameters, "," adds another count, e.g.
+# "username+ip_address,ip_address" also locks an address that tries many usernames.
+AXES_LOCKOUT_PARAMETERS = [
+    group.split("+")
+    for group in env.list("DJANGO_LOGIN_LOCKOUT_BY", default=["username+ip_address"])
+]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "partnerships.logins.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "partnerships.logins.client_ip"
+# How many reverse proxies in front of the site append to X-Forwarded-For; 0 trusts
+# only the connection's own address. Set it only if the site is unreachable around them.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+# The log names who tried and from where (never the password); lockouts are read
+# and lifted with the axes_* commands, so axes's own admin pages stay off.
+AXES_SENSITIVE_PARAMETERS = []
+AXES_VERBOSE = False  # log only the username and address, and no banner at start-up
+AXES_ENABLE_ADMIN = False
 
 # The organisation that publishes the partner pages, by language.
 ORGANISATION_NAMES = {
@@ -190,4 +221,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # Failed and successful admin logins, whatever the level above.
+    "loggers": {"axes": {"level": "INFO"}},
 }
