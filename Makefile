@@ -5,14 +5,32 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast chromium gettext messages lint format check migrate fixture superuser clean
+.PHONY: run test test-fast chromium gettext messages lint lock lock-check format check migrate fixture superuser clean
 
-# A virtual environment with exactly the pinned versions; rebuilt when a pin changes.
+# A virtual environment with exactly the locked versions, checked against their
+# hashes; rebuilt when the lock changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+# pyproject.toml declares the dependencies; these lock files pin them with hashes.
+COMPILE = $(abspath $(BIN))/uv pip compile pyproject.toml --quiet --universal \
+	--python-version 3.11 --generate-hashes --custom-compile-command "make lock"
+
+lock: $(BIN)/.installed  ## After changing pyproject.toml's dependencies: pin them again.
+	$(COMPILE) -o requirements.txt
+	$(COMPILE) --group dev -c requirements.txt -o requirements-dev.txt
+
+# Recompiles in a scratch copy (keeping today's pins) and compares.
+lock-check: $(BIN)/.installed
+	@scratch=$$(mktemp -d) && cp pyproject.toml requirements.txt requirements-dev.txt $$scratch/ \
+	&& cd $$scratch && $(COMPILE) -o requirements.txt \
+	&& $(COMPILE) --group dev -c requirements.txt -o requirements-dev.txt \
+	&& cd - >/dev/null && diff -u requirements.txt $$scratch/requirements.txt \
+	&& diff -u requirements-dev.txt $$scratch/requirements-dev.txt \
+	|| { echo "requirements*.txt are out of date with pyproject.toml: run 'make lock'." >&2; exit 1; }
 
 # A local .env for development: DEBUG on and a fresh random secret key.
 .env:
@@ -59,7 +77,7 @@ gettext:
 chromium:
 	$(call need,chromium,chromium,The browser tests need it; 'make test-fast' runs the rest.)
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed lock-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
