@@ -2,10 +2,11 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -103,7 +104,7 @@ class PartnerAdmin(PublishableAdmin):
         overview = self.admin_site.admin_view(self.translation_overview_view)
         return [
             path(
-                "<int:object_id>/translation/",
+                "<path:object_id>/translation/",
                 overview,
                 name="partnerships_partner_translation",
             ),
@@ -117,7 +118,9 @@ class PartnerAdmin(PublishableAdmin):
 
     def translation_overview_view(self, request, object_id):
         """How much of one partner's content is translated, and what is left to do."""
-        partner = get_object_or_404(Partner, pk=object_id)
+        partner = self.get_object(request, unquote(object_id))
+        if partner is None:
+            raise Http404
         if not self.has_view_or_change_permission(request, partner):
             raise PermissionDenied
         overview, totals = translation_overview(

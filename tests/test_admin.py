@@ -199,9 +199,19 @@ def test_translation_overview_needs_a_staff_login(client):
 
 
 def test_translation_overview_of_an_unknown_partner_is_404(admin_client):
-    for object_id in ["999999", "abc", "1%00"]:
+    for object_id in ["999999", "abc", "1%00", "1/2"]:
         url = f"/admin/partnerships/partner/{object_id}/translation/"
-        assert admin_client.get(url).status_code in {302, 404}
+        assert admin_client.get(url).status_code == 404, object_id
+
+
+def test_translation_overview_is_refused_to_staff_who_may_not_view_partners(
+    client, django_user_model
+):
+    partner = PartnerFactory()
+    user = django_user_model.objects.create_user("clerk", is_staff=True)
+    client.force_login(user)
+    response = client.get(f"/admin/partnerships/partner/{partner.pk}/translation/")
+    assert response.status_code == 403
 
 
 def project_form(project, **changes):

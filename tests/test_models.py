@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
@@ -112,11 +113,21 @@ def test_constituent_groups_are_ordered_as_the_ilo_orders_them():
     assert [r.constituent_group for r in ordered] == ["government", "workers", "employers"]
 
 
-def test_timestamps_are_set_by_the_database():
-    agreement = AgreementFactory()
-    agreement.refresh_from_db()
-    assert agreement.created_at is not None
-    assert agreement.updated_at is not None
+def test_timestamps_are_set_by_the_database_when_save_is_skipped():
+    """loaddata saves raw rows: no field's pre_save runs, so only a database
+    default can fill them (`auto_now` alone would leave them empty)."""
+    partner = PartnerFactory()
+    rows = serializers.deserialize(
+        "json",
+        '[{"model": "partnerships.representative", "fields": {"partner": %d, "slug": "oike",'
+        ' "given_name": "Atsuyuki", "family_name": "OIKE", "constituent_group": "government",'
+        ' "position": "Ambassador"}}]' % partner.pk,
+    )
+    for row in rows:
+        row.save()
+    representative = Representative.objects.get(slug="oike")
+    assert representative.created_at is not None
+    assert representative.updated_at is not None
 
 
 def test_str_and_urls():

@@ -210,11 +210,12 @@ def test_pagination_links_keep_other_parameters(client):
     partner = PartnerFactory()
     ProjectFactory.create_batch(25, partner=partner)
     url = reverse("partnerships:project-list", args=[partner.slug])
-    first = client.get(url, {"page": 1})
+    first = client.get(url, {"page": 1, "utm_source": "newsletter"})
     assert "Page 1 of 2" in visible_text(first)
-    assert 'href="?page=2"' in first.content.decode()
-    second = client.get(url, {"page": 2})
+    assert 'href="?page=2&amp;utm_source=newsletter"' in first.content.decode()
+    second = client.get(url, {"utm_source": "newsletter", "page": 2})
     assert len(second.context["object_list"]) == 5
+    assert 'href="?utm_source=newsletter&amp;page=1"' in second.content.decode()
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
@@ -283,7 +284,6 @@ def test_page_has_one_h1_landmarks_and_a_skip_link(client, japan):
         assert landmark in html
     assert 'href="#content"' in html and 'id="content"' in html
     assert 'lang="en"' in html
-    assert "click here" not in html.lower()
 
 
 def test_pages_load_nothing_from_other_sites(client, japan):
@@ -324,3 +324,21 @@ def test_robots_txt_points_to_the_sitemap(client):
     assert response["Content-Type"] == "text/plain"
     assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
     assert "Disallow: /admin/" in response.content.decode()
+
+
+def test_further_information_link_names_its_subject_not_click_here(client):
+    agreement = AgreementFactory(
+        title="Memorandum of Cooperation", further_information_url="https://www.ilo.org/moc"
+    )
+    html = client.get(agreement.get_absolute_url()).content.decode()
+    assert (
+        '<a href="https://www.ilo.org/moc" rel="external">'
+        "Further information on the Memorandum of Cooperation</a>"
+    ) in html
+    assert "click here" not in html.lower()
+
+
+def test_agreement_without_a_further_information_address_has_no_dead_link(client, japan):
+    html = client.get(japan.agreements.get().get_absolute_url()).content.decode()
+    assert "Further information" not in html
+    assert "click here" not in html.lower()

@@ -1,0 +1,32 @@
+"""Template tags and filters: how dates, figures and translated text are written."""
+
+import datetime
+
+import pytest
+from django.utils import translation
+
+from partnerships.templatetags.partnerships import daterange
+
+MAY_10, MAY_13 = datetime.date(2017, 5, 10), datetime.date(2017, 5, 13)
+APRIL_30 = datetime.date(2017, 4, 30)
+DECEMBER_30, JANUARY_2 = datetime.date(2016, 12, 30), datetime.date(2017, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("language", "start", "end", "written"),
+    [
+        ("en", MAY_10, MAY_13, "10–13 May 2017"),
+        ("en", APRIL_30, MAY_13, "30 April–13 May 2017"),
+        ("en", DECEMBER_30, JANUARY_2, "30 December 2016–2 January 2017"),
+        ("en", MAY_10, MAY_10, "10 May 2017"),
+        ("en", MAY_10, None, "10 May 2017"),
+        ("ja", MAY_10, MAY_13, "2017年5月10日～13日"),
+        ("ja", APRIL_30, MAY_13, "2017年4月30日～5月13日"),
+        ("ja", DECEMBER_30, JANUARY_2, "2016年12月30日～2017年1月2日"),
+    ],
+)
+def test_date_range_names_month_and_year_once_where_they_are_shared(
+    language, start, end, written
+):
+    with translation.override(language):
+        assert daterange(start, end) == written
