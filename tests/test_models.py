@@ -1,6 +1,7 @@
 """Model rules: what the public may see, and the invariants the database keeps."""
 
 import datetime
+import json
 
 import pytest
 from django.core import serializers
@@ -117,11 +118,16 @@ def test_timestamps_are_set_by_the_database_when_save_is_skipped():
     """loaddata saves raw rows: no field's pre_save runs, so only a database
     default can fill them (`auto_now` alone would leave them empty)."""
     partner = PartnerFactory()
+    fields = {
+        "partner": partner.pk,
+        "slug": "oike",
+        "given_name": "Atsuyuki",
+        "family_name": "OIKE",
+        "constituent_group": "government",
+        "position": "Ambassador",
+    }
     rows = serializers.deserialize(
-        "json",
-        '[{"model": "partnerships.representative", "fields": {"partner": %d, "slug": "oike",'
-        ' "given_name": "Atsuyuki", "family_name": "OIKE", "constituent_group": "government",'
-        ' "position": "Ambassador"}}]' % partner.pk,
+        "json", json.dumps([{"model": "partnerships.representative", "fields": fields}])
     )
     for row in rows:
         row.save()
