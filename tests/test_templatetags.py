@@ -25,8 +25,6 @@ DECEMBER_30, JANUARY_2 = datetime.date(2016, 12, 30), datetime.date(2017, 1, 2)
         ("ja", DECEMBER_30, JANUARY_2, "2016年12月30日～2017年1月2日"),
     ],
 )
-def test_date_range_names_month_and_year_once_where_they_are_shared(
-    language, start, end, written
-):
+def test_date_range_names_month_and_year_once_where_they_are_shared(language, start, end, written):
     with translation.override(language):
         assert daterange(start, end) == written
