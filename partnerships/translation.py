@@ -11,10 +11,11 @@ Japanese was last written, so editors see what to revisit. It is kept by a
 has no Japanese for a field never erases the Japanese an editor wrote.
 """
 
+from collections import defaultdict
 from functools import reduce
 from operator import or_
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -71,6 +72,37 @@ class TranslatableQuerySet(models.QuerySet):
     def needs_translation(self):
         """Rows with a source text but no Japanese, or Japanese older than its source."""
         return self.filter(self._missing() | ~Q(translation_stale=[]))
+
+    def update(self, **kwargs):
+        """`update()` skips `save()` and so the pre_save handler: keep
+        `translation_stale` true here too (English changed under existing
+        Japanese: stale; Japanese rewritten: current)."""
+        names = [
+            name
+            for name in self.model.translated_fields
+            if name in kwargs or translation_field_name(name) in kwargs
+        ]
+        if not names or "translation_stale" in kwargs:
+            return super().update(**kwargs)
+        fields = [field for name in names for field in (name, translation_field_name(name))]
+        with transaction.atomic(using=self.db, savepoint=False):
+            by_stale = defaultdict(list)
+            for row in self.values("pk", "translation_stale", *fields):
+                stale = set(row["translation_stale"])
+                for name in names:
+                    if translation_field_name(name) in kwargs:
+                        stale.discard(name)
+                    elif row[translation_field_name(name)] and row[name] != kwargs[name]:
+                        stale.add(name)
+                by_stale[tuple(sorted(stale))].append(row["pk"])
+            count = super().update(**kwargs)
+            for stale, pks in by_stale.items():
+                self.model._base_manager.using(self.db).filter(pk__in=pks).update(
+                    translation_stale=list(stale)
+                )
+        return count
+
+    update.alters_data = True
 
 
 class TranslationStatus(models.TextChoices):

@@ -160,3 +160,21 @@ def test_a_channel_of_another_partner_fails_validation():
         project.full_clean()
     assert "belongs to" in error.value.message_dict["funding_channel"][0]
     assert not project.is_public
+
+
+def test_bulk_update_of_english_marks_existing_japanese_out_of_date():
+    translated = AgreementFactory(title="Old", title_ja="古い")
+    untranslated = AgreementFactory(title="Old")
+    Agreement.objects.filter(pk__in=[translated.pk, untranslated.pk]).update(title="New")
+    translated.refresh_from_db()
+    untranslated.refresh_from_db()
+    assert translated.translation_stale == ["title"]
+    assert untranslated.translation_stale == []
+
+
+def test_bulk_update_of_japanese_makes_it_current():
+    agreement = AgreementFactory(title="Old", title_ja="古い")
+    Agreement.objects.filter(pk=agreement.pk).update(title="New")
+    Agreement.objects.filter(pk=agreement.pk).update(title_ja="新しい")
+    agreement.refresh_from_db()
+    assert agreement.translation_stale == []
