@@ -14,6 +14,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from partnerships.models import Partner
 
@@ -247,6 +248,19 @@ def test_unparsable_fixture_names_the_file_and_writes_nothing(tmp_path):
     with pytest.raises(CommandError, match=r"^Invalid fixture broken.json: Expecting"):
         call_command("loaddata", broken)
 
+    assert not Partner.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stores NUL characters")
+@pytest.mark.django_db(transaction=True)
+def test_what_only_the_database_refuses_is_named_too(tmp_path):
+    broken = broken_fixture(tmp_path, setting("agreement", signed_in="To\x00kyo"))
+
+    with pytest.raises(CommandError) as error:
+        call_command("loaddata", broken)
+
+    assert str(error.value).startswith(f"Invalid fixture broken.json: {AGREEMENT}: (whole record):")
+    assert "NUL" in str(error.value)
     assert not Partner.objects.exists()
 
 

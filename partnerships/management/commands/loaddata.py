@@ -49,13 +49,6 @@ class Command(loaddata.Command):
         "admin validates it; the first invalid one stops the load and nothing is written."
     )
 
-    def handle(self, *fixture_labels, **options):
-        try:
-            super().handle(*fixture_labels, **options)
-        except (DatabaseError, DeserializationError) as error:
-            # What the checks of each object cannot see, e.g. the final foreign key check.
-            raise CommandError(f"Could not load {', '.join(fixture_labels)}: {error}") from error
-
     def load_label(self, fixture_label):
         self.label_files = self.find_fixtures(fixture_label)
         self.files_before_label = self.fixture_count
