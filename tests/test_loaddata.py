@@ -278,6 +278,21 @@ def test_several_problems_of_one_record_are_listed_one_a_line(tmp_path):
     ]
 
 
+@pytest.mark.django_db
+def test_what_ignorenonexistent_skips_does_not_hide_the_broken_record(tmp_path):
+    def mutate(records):
+        records.insert(0, {"model": "partnerships.treaty", "fields": {}})
+        fields_of(records, "agreement").update(colour="red", signed_on="2017-02-30")
+
+    with pytest.raises(CommandError) as error:
+        call_command("loaddata", broken_fixture(tmp_path, mutate), ignorenonexistent=True)
+
+    assert str(error.value) == (
+        f"Invalid fixture broken.json: {AGREEMENT}: signed_on: “2017-02-30” value has the "
+        "correct format (YYYY-MM-DD) but it is an invalid date."
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_checkfixture_reports_ok_and_writes_nothing():
     output = StringIO()

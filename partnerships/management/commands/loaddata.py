@@ -76,6 +76,7 @@ class Command(loaddata.Command):
         ):
             return super().save_obj(obj)  # skipped, as Django skips it
 
+        instance._state.db = self.using
         if obj.deferred_fields:
             # A link to a row the database does not hold (yet): refuse it now,
             # rather than write the row without it and hope a later one fills it.
@@ -90,7 +91,6 @@ class Command(loaddata.Command):
         subject = describe(instance)
         # The deserializer found the row's pk by its natural key, or the fixture
         # gave it: mark a row that exists as such, so unique checks skip itself.
-        instance._state.db = self.using
         instance._state.adding = (
             instance.pk is None
             or not model._base_manager.using(self.using).filter(pk=instance.pk).exists()
@@ -139,7 +139,7 @@ class Command(loaddata.Command):
         position = read if file_number == self.fixture_count else 0
         record = self.raw_record(position)
         if record is not None:
-            subject, errors = diagnose(record, position, self.using)
+            subject, errors = diagnose(record, position, self.using, self.ignore)
             if errors:
                 return self.invalid(subject, errors)
         reason = error.__cause__ or error
@@ -148,26 +148,36 @@ class Command(loaddata.Command):
     def raw_record(self, position):
         """The fixture file's record at `position`, as parsed data; None if out of reach."""
         path = self.fixture_file
-        _name, ser_fmt, cmp_fmt = self.parse_name(os.path.basename(path))
         if path == loaddata.READ_STDIN:
             return None  # already read
+        _name, ser_fmt, cmp_fmt = self.parse_name(os.path.basename(path))
         open_method, mode = self.compression_formats[cmp_fmt]
         try:
             with open_method(path, mode) as stream:
                 deserializer = serializers.get_deserializer(ser_fmt)(stream, using=self.using)
                 if not isinstance(deserializer, PythonDeserializer):
                     return None  # XML: no records as data
-                return next(islice(deserializer.stream, position, None), None)
+                records = deserializer.stream
+                if self.ignore:  # records of unknown models were skipped, not counted
+                    records = (record for record in records if model_of(record))
+                return next(islice(records, position, None), None)
         except Exception:
             return None  # only a help to locate the record: the error is reported anyway
 
 
-def diagnose(record, position, using):
-    """(subject, {field: [messages]}): what keeps a fixture record from being read."""
-    label = record.get("model") if isinstance(record, dict) else None
+def model_of(record):
+    """The model a fixture record names, or None."""
     try:
-        model = apps.get_model(label)
-    except (AttributeError, LookupError, TypeError, ValueError):
+        return apps.get_model(record["model"])
+    except (AttributeError, KeyError, LookupError, TypeError, ValueError):
+        return None
+
+
+def diagnose(record, position, using, ignore_unknown_fields):
+    """(subject, {field: [messages]}): what keeps a fixture record from being read."""
+    model = model_of(record)
+    if model is None:
+        label = record.get("model") if isinstance(record, dict) else None
         return f"record {position + 1}", {"model": [f"no model named {json.dumps(label)}."]}
 
     data, errors, unresolved = {}, {}, {}
@@ -181,6 +191,8 @@ def diagnose(record, position, using):
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
+            if ignore_unknown_fields:
+                continue
             errors[name] = [
                 f"{model._meta.label_lower} has no such field (--ignorenonexistent skips it)."
             ]
