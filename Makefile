@@ -105,5 +105,11 @@ restore: $(BIN)/.installed  ## make restore BACKUP=backups/partnerships-<time> [
 fixture: $(BIN)/.installed .env
 	$(PY) manage.py dumpdata partnerships --natural-foreign --natural-primary --indent 2 -o fixtures/japan.json
 
+# Validate a fixture as loading it would (every object, against the database), then roll back.
+.PHONY: checkfixture
+FIXTURE ?= japan
+checkfixture: migrate
+	$(PY) manage.py checkfixture $(FIXTURE)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,6 +1,7 @@
 """The content of a partner page: a Partner and the collections hung off it."""
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Now
@@ -340,6 +341,17 @@ class Representative(PartnerScoped):
         return " ".join(filter(None, [self.honorific, self.given_name, self.family_name]))
 
 
+class WebAddressField(models.URLField):
+    """A link for visitors to follow: http or https only (no javascript:, data:, ftp:)."""
+
+    default_validators = [
+        URLValidator(
+            schemes=["http", "https"],
+            message=_("Enter a web address starting with http:// or https://."),
+        )
+    ]
+
+
 class AgreementKind(models.TextChoices):
     MEMORANDUM_OF_COOPERATION = "memorandum-of-cooperation", _("Memorandum of Cooperation")
     MEMORANDUM_OF_UNDERSTANDING = "memorandum-of-understanding", _("Memorandum of Understanding")
@@ -383,7 +395,7 @@ class Agreement(PartnerScoped):
     photo_credit = models.CharField(
         _("photo credit"), max_length=255, blank=True, help_text=_("Shown after a © sign.")
     )
-    further_information_url = models.URLField(
+    further_information_url = WebAddressField(
         _("further information (link)"),
         blank=True,
         help_text=_("Leave empty if there is no page to link to."),

@@ -15,6 +15,7 @@ from collections import defaultdict
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import pre_save
@@ -111,8 +112,29 @@ class TranslationStatus(models.TextChoices):
     STALE = "stale", _("Japanese out of date")
 
 
+class TranslatedFieldNamesField(models.JSONField):
+    """A list of names of the model's translated fields, e.g. `["title", "body"]`."""
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        names = model_instance.translated_fields
+        if not isinstance(value, list) or any(name not in names for name in value):
+            raise ValidationError(
+                _("Enter a list of some of these field names: %(names)s."),
+                code="invalid",
+                params={"names": ", ".join(names)},
+            )
+
+
+def translated_field_names(value, names):
+    """The entries of `value` that name one of `names`; anything else is dropped."""
+    if not isinstance(value, list):
+        return []
+    return [name for name in value if name in names]
+
+
 class Translatable(models.Model):
-    translation_stale = models.JSONField(
+    translation_stale = TranslatedFieldNamesField(
         _("Japanese out of date"),
         default=list,
         blank=True,
@@ -175,7 +197,11 @@ def localized_html(obj, field_name, note=True):
 
 @receiver(pre_save)
 def track_translations(sender, instance, raw, **kwargs):
-    """Keep `translation_stale` true, and never let a fixture erase Japanese text."""
+    """Keep `translation_stale` true, and never let a fixture erase Japanese text.
+
+    A malformed `translation_stale` (not a list of translated fields' names) is
+    read as far as it makes sense, never raised on: `full_clean()` reports it.
+    """
     if not isinstance(instance, Translatable) or not sender.translated_fields:
         return
     names = sender.translated_fields
@@ -192,12 +218,12 @@ def track_translations(sender, instance, raw, **kwargs):
         # A new row: Japanese written with its source is current.
         instance.translation_stale = [
             name
-            for name in instance.translation_stale or []
+            for name in translated_field_names(instance.translation_stale, names)
             if getattr(instance, translation_field_name(name))
         ]
         return
 
-    stale = set(previous["translation_stale"])
+    stale = set(translated_field_names(previous["translation_stale"], names))
     for name, ja_name in zip(names, japanese, strict=True):
         text_ja = getattr(instance, ja_name)
         if raw and not text_ja and previous[ja_name]:

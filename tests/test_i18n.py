@@ -277,6 +277,27 @@ def test_reloading_a_fixture_with_new_english_marks_the_japanese_stale(japan):
     assert project.translation_stale == ["name"]
 
 
+@pytest.mark.parametrize("stale", ["not-a-list", ["colour", "name"], None])
+def test_saving_a_malformed_stale_list_keeps_only_translated_field_names(stale):
+    project = ProjectFactory.build(name_ja="国連人間の安全保障基金", translation_stale=stale)
+    project.partner.save()
+    project.funding_channel.save()
+    project.save()  # unvalidated, as code or a raw fixture save may do
+
+    project.refresh_from_db()
+    assert project.translation_stale == (["name"] if isinstance(stale, list) else [])
+
+
+def test_saving_over_a_malformed_stale_list_in_the_database_works():
+    project = ProjectFactory(name_ja="国連人間の安全保障基金")
+    Project.objects.filter(pk=project.pk).update(translation_stale="not-a-list")
+    project.name = "A new English name"
+    project.save()
+
+    project.refresh_from_db()
+    assert project.translation_stale == ["name"]
+
+
 def test_translation_overview_counts_the_fixture(admin_client, japan):
     response = admin_client.get(f"/admin/partnerships/partner/{japan.pk}/translation/")
     text = visible_text(response)

@@ -102,6 +102,35 @@ def test_support_cannot_predate_the_ilo():
         partner.full_clean()
 
 
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.domain)", "data:text/html,hi", "ftp://example.org/a.pdf"]
+)
+def test_further_information_link_must_be_a_web_address(url):
+    agreement = AgreementFactory.build(partner=PartnerFactory(), further_information_url=url)
+    with pytest.raises(ValidationError) as error:
+        agreement.full_clean()
+    assert error.value.message_dict == {
+        "further_information_url": ["Enter a web address starting with http:// or https://."]
+    }
+
+
+def test_further_information_link_may_be_http_or_https():
+    for url in ["http://www.ilo.org/tokyo", "https://www.ilo.org/tokyo"]:
+        AgreementFactory.build(partner=PartnerFactory(), further_information_url=url).full_clean()
+
+
+@pytest.mark.parametrize("stale", ["not-a-list", ["colour"], [["title"]], {"title": True}])
+def test_stale_translations_must_name_translated_fields(stale):
+    partner = PartnerFactory.build(translation_stale=stale)
+    with pytest.raises(ValidationError) as error:
+        partner.full_clean()
+    assert list(error.value.message_dict) == ["translation_stale"]
+
+
+def test_stale_translations_may_name_translated_fields():
+    PartnerFactory.build(translation_stale=["title", "introduction"]).full_clean()
+
+
 def test_constituent_groups_are_ordered_as_the_ilo_orders_them():
     partner = PartnerFactory()
     for group in [
