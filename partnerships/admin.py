@@ -218,17 +218,17 @@ class RepresentativeAdmin(PartnerScopedAdmin):
         "constituent_group",
         "organisation",
         "partner",
-        "order",
+        "position",
         "is_published",
         "updated_at",
     ]
     list_display_links = ["family_name", "given_name"]
-    list_editable = ["order"]
+    list_editable = ["position"]
     list_filter = ["is_published", "constituent_group", "partner"]
     search_fields = [
         "given_name",
         "family_name",
-        "position",
+        "job_title",
         "organisation",
         "organisation_abbreviation",
     ]
@@ -243,7 +243,7 @@ class RepresentativeAdmin(PartnerScopedAdmin):
                     "slug",
                     "constituent_group",
                     "is_published",
-                    "order",
+                    "position",
                 ]
             },
         ),
@@ -252,7 +252,7 @@ class RepresentativeAdmin(PartnerScopedAdmin):
             {
                 "fields": [
                     "governing_body_role",
-                    "position",
+                    "job_title",
                     ("organisation", "organisation_abbreviation"),
                     "photo",
                 ]
@@ -264,7 +264,7 @@ class RepresentativeAdmin(PartnerScopedAdmin):
 class SignatoryInline(TranslationInlineMixin, admin.TabularInline):
     model = Signatory
     extra = 0
-    fields = ["name", "position", "party", "order"]
+    fields = ["name", "job_title", "party", "position"]
 
 
 @admin.register(Agreement)
@@ -294,14 +294,29 @@ class AgreementAdmin(PartnerScopedAdmin):
     ]
 
 
-@admin.register(FundingChannel)
-class FundingChannelAdmin(PartnerScopedAdmin):
+class NamedItemAdmin(PartnerScopedAdmin):
+    """Channels, projects and activities: named, described, ordered by hand."""
+
     list_display = ["name", "partner", "position", "is_published", "updated_at"]
     list_editable = ["position"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["partner", "name", "slug", "position", "description", "is_published"]
+    fields = ["partner", "name", "slug", "description", "position", "is_published"]
 
+
+class ChannelFundedAdmin(NamedItemAdmin):
+    """Projects and activities: each funded through one of its partner's channels."""
+
+    list_display = ["name", "funding_channel", *NamedItemAdmin.list_display[1:]]
+    list_filter = ["is_published", "funding_channel", "partner"]
+    list_select_related = ["partner", "funding_channel"]
+    search_fields = [*NamedItemAdmin.search_fields, "funding_channel__name"]
+    autocomplete_fields = ["partner", "funding_channel"]
+    fields = ["partner", "funding_channel", *NamedItemAdmin.fields[1:]]
+
+
+@admin.register(FundingChannel)
+class FundingChannelAdmin(NamedItemAdmin):
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # An autocomplete for a project or activity offers only its partner's channels.
@@ -312,7 +327,7 @@ class FundingChannelAdmin(PartnerScopedAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(PartnerScopedAdmin):
+class ProjectAdmin(ChannelFundedAdmin):
     list_display = [
         "name",
         "funding_channel",
@@ -322,12 +337,7 @@ class ProjectAdmin(PartnerScopedAdmin):
         "is_published",
         "updated_at",
     ]
-    list_editable = ["position"]
     list_filter = ["is_published", "is_main_vehicle", "funding_channel", "partner"]
-    list_select_related = ["partner", "funding_channel"]
-    search_fields = ["name", "description", "funding_channel__name"]
-    autocomplete_fields = ["partner", "funding_channel"]
-    prepopulated_fields = {"slug": ["name"]}
     fields = [
         "partner",
         "funding_channel",
@@ -341,20 +351,5 @@ class ProjectAdmin(PartnerScopedAdmin):
 
 
 @admin.register(PrivateSupportActivity)
-class PrivateSupportActivityAdmin(PartnerScopedAdmin):
-    list_display = ["name", "funding_channel", "partner", "position", "is_published", "updated_at"]
-    list_editable = ["position"]
-    list_filter = ["is_published", "funding_channel", "partner"]
-    list_select_related = ["partner", "funding_channel"]
-    search_fields = ["name", "description"]
-    autocomplete_fields = ["partner", "funding_channel"]
-    prepopulated_fields = {"slug": ["name"]}
-    fields = [
-        "partner",
-        "funding_channel",
-        "name",
-        "slug",
-        "description",
-        "position",
-        "is_published",
-    ]
+class PrivateSupportActivityAdmin(ChannelFundedAdmin):
+    pass

@@ -1,8 +1,7 @@
 from django.contrib.sitemaps import Sitemap
-from django.urls import reverse
 
-from .models import Agreement, FundingChannel, Partner, PrivateSupportActivity, Project
-from .urls import COLLECTION_LISTS
+from .collections import COLLECTIONS
+from .models import Partner
 
 
 class PublishedSitemap(Sitemap):
@@ -11,47 +10,57 @@ class PublishedSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
-    model = None
 
+
+class PartnerSitemap(PublishedSitemap):
     def items(self):
-        queryset = self.model.objects.published()
-        if self.model is not Partner:
-            queryset = queryset.select_related("partner")
-        return queryset.order_by("pk")
+        return Partner.objects.published().order_by("pk")
 
     def lastmod(self, item):
         return item.updated_at
 
 
-class PartnerSitemap(PublishedSitemap):
-    model = Partner
+class CollectionListSitemap(PublishedSitemap):
+    """Each published partner's list page of every collection."""
 
-
-class CollectionSitemap(Sitemap):
-    """Each published partner's overview of representatives and list pages."""
-
-    i18n = True
-    alternates = True
-    x_default = True
+    def __init__(self, collections):
+        self.collections = collections
 
     def items(self):
         slugs = Partner.objects.published().order_by("slug").values_list("slug", flat=True)
-        return [(slug, name) for slug in slugs for name in COLLECTION_LISTS]
+        return [(slug, collection) for slug in slugs for collection in self.collections]
 
     def location(self, item):
-        slug, name = item
-        return reverse(f"partnerships:{name}", kwargs={"partner_slug": slug})
+        slug, collection = item
+        return collection.list_url(slug)
 
 
-def detail_sitemap(model_class):
-    return type(f"{model_class.__name__}Sitemap", (PublishedSitemap,), {"model": model_class})
+class CollectionSitemap(PublishedSitemap):
+    """The detail pages of one collection's published items."""
+
+    def __init__(self, collection):
+        self.collection = collection
+
+    def items(self):
+        return self.collection.model.objects.published().select_related("partner").order_by("pk")
+
+    def location(self, item):
+        return self.collection.item_url(item)
+
+    def lastmod(self, item):
+        return item.updated_at
 
 
-sitemaps = {
-    "partners": PartnerSitemap,
-    "collections": CollectionSitemap,
-    **{
-        model._meta.model_name: detail_sitemap(model)
-        for model in [Agreement, FundingChannel, Project, PrivateSupportActivity]
-    },
-}
+def collection_sitemaps(collections=COLLECTIONS):
+    return {
+        "partners": PartnerSitemap,
+        "collections": CollectionListSitemap(collections),
+        **{
+            collection.name: CollectionSitemap(collection)
+            for collection in collections
+            if collection.has_detail_pages
+        },
+    }
+
+
+sitemaps = collection_sitemaps()

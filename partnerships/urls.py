@@ -1,56 +1,35 @@
 from django.urls import include, path
 
 from . import views
+from .collections import COLLECTIONS
 
 app_name = "partnerships"
 
-# The list page of each collection under a partner (sitemap, tests).
-COLLECTION_LISTS = [
-    "representative-list",
-    "agreement-list",
-    "fundingchannel-list",
-    "project-list",
-    "privatesupportactivity-list",
-]
 
-partner_patterns = [
-    path("", views.PartnerDetailView.as_view(), name="partner-detail"),
-    path(
-        "representatives/",
-        views.RepresentativeListView.as_view(),
-        name="representative-list",
-    ),
-    path("agreements/", views.AgreementListView.as_view(), name="agreement-list"),
-    path(
-        "agreements/<slug:slug>/",
-        views.AgreementDetailView.as_view(),
-        name="agreement-detail",
-    ),
-    path(
-        "funding-channels/",
-        views.FundingChannelListView.as_view(),
-        name="fundingchannel-list",
-    ),
-    path(
-        "funding-channels/<slug:slug>/",
-        views.FundingChannelDetailView.as_view(),
-        name="fundingchannel-detail",
-    ),
-    path("projects/", views.ProjectListView.as_view(), name="project-list"),
-    path("projects/<slug:slug>/", views.ProjectDetailView.as_view(), name="project-detail"),
-    path(
-        "private-support/",
-        views.PrivateSupportActivityListView.as_view(),
-        name="privatesupportactivity-list",
-    ),
-    path(
-        "private-support/<slug:slug>/",
-        views.PrivateSupportActivityDetailView.as_view(),
-        name="privatesupportactivity-detail",
-    ),
-]
+def collection_patterns(collections):
+    """A list page per collection, and a detail page per item where it has one."""
+    for collection in collections:
+        yield path(
+            f"{collection.segment}/",
+            views.CollectionListView.as_view(collection=collection),
+            name=f"{collection.name}-list",
+        )
+        if collection.has_detail_pages:
+            yield path(
+                f"{collection.segment}/<slug:slug>/",
+                views.CollectionDetailView.as_view(collection=collection),
+                name=f"{collection.name}-detail",
+            )
+
+
+def partner_patterns(collections=COLLECTIONS):
+    return [
+        path("", views.PartnerDetailView.as_view(), name="partner-detail"),
+        *collection_patterns(collections),
+    ]
+
 
 urlpatterns = [
     path("", views.PartnerListView.as_view(), name="partner-list"),
-    path("partners/<slug:partner_slug>/", include(partner_patterns)),
+    path("partners/<slug:partner_slug>/", include(partner_patterns())),
 ]

@@ -4,8 +4,10 @@ Every queryset starts from `visible_to(user)`, which is `published()` for
 visitors, so a draft can only be reached by staff previewing it.
 """
 
+from dataclasses import dataclass
+
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -14,15 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
-from .models import (
-    Agreement,
-    ConstituentGroup,
-    FundingChannel,
-    Partner,
-    PrivateSupportActivity,
-    Project,
-    Representative,
-)
+from .collections import COLLECTIONS, Collection
+from .models import Partner
 from .translation import localized_html
 
 
@@ -69,23 +64,19 @@ class PartnerDetailView(BreadcrumbMixin, DetailView):
     def get_context_data(self, **kwargs):
         partner = self.object
         user = self.request.user
-        context = super().get_context_data(**kwargs)
-        # Related managers hand each row its partner: no join, no query per row.
-        context.update(
+        sections = {
+            collection.key: CollectionOnPage(
+                collection, collection.rows(partner, user), collection.list_url(partner)
+            )
+            for collection in COLLECTIONS
+        }
+        return super().get_context_data(
             is_draft=not partner.is_public,
-            representatives=partner.representatives.visible_to(user).order_by(
-                ConstituentGroup.ordering(), "order", "family_name"
-            ),
-            agreements=partner.agreements.visible_to(user).prefetch_related("signatories"),
-            funding_channels=partner.funding_channels.visible_to(user),
-            main_projects=partner.projects.visible_to(user)
-            .filter(is_main_vehicle=True)
-            .select_related("funding_channel"),
-            private_support_activities=partner.private_support_activities.visible_to(
-                user
-            ).select_related("funding_channel"),
+            sections=sections,
+            main_projects=sections["project"].rows.filter(is_main_vehicle=True),
+            other_sections=[s for s in sections.values() if not s.collection.on_overview],
+            **kwargs,
         )
-        return context
 
     def get_breadcrumbs(self):
         return [
@@ -94,35 +85,26 @@ class PartnerDetailView(BreadcrumbMixin, DetailView):
         ]
 
 
-# The name of each collection, in its list's heading and in breadcrumbs.
-COLLECTION_TITLES = {
-    Representative: _("Social partners"),
-    Agreement: _("Agreements"),
-    FundingChannel: _("Funding channels"),
-    Project: _("Projects and programmes"),
-    PrivateSupportActivity: _("Private support"),
-}
+@dataclass
+class CollectionOnPage:
+    collection: Collection
+    rows: QuerySet
+    url: str
 
 
-class PartnerScopedMixin(BreadcrumbMixin):
-    """Resolves `<partner_slug>`: unknown or unpublished partners are a 404."""
+class CollectionMixin(BreadcrumbMixin):
+    """A collection of one partner (`as_view(collection=…)`); an unknown or
+    unpublished partner is a 404."""
 
-    related = ()  # forward keys every row shows, fetched in the same query
+    collection = None
 
     @cached_property
     def partner(self):
         partners = Partner.objects.visible_to(self.request.user)
         return get_object_or_404(partners, slug=self.kwargs["partner_slug"])
 
-    @property
-    def list_title(self):
-        return COLLECTION_TITLES[self.model]
-
     def get_queryset(self):
-        # Through the partner's related manager, so rows know their partner.
-        accessor = self.model._meta.get_field("partner").remote_field.get_accessor_name()
-        rows = getattr(self.partner, accessor).visible_to(self.request.user)
-        return rows.select_related(*self.related)
+        return self.collection.rows(self.partner, self.request.user)
 
     def get_breadcrumbs(self):
         return [
@@ -131,91 +113,43 @@ class PartnerScopedMixin(BreadcrumbMixin):
         ]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(partner=self.partner, list_title=self.list_title, **kwargs)
+        return super().get_context_data(
+            partner=self.partner, list_title=self.collection.title, **kwargs
+        )
 
 
-class PartnerScopedListView(DraftNoticeMixin, PartnerScopedMixin, ListView):
-    paginate_by = 20
+class CollectionListView(DraftNoticeMixin, CollectionMixin, ListView):
+    def get_paginate_by(self, queryset):
+        return self.collection.paginate_by
 
     def get_breadcrumbs(self):
-        return [*super().get_breadcrumbs(), (self.list_title, None)]
+        return [*super().get_breadcrumbs(), (self.collection.title, None)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(is_draft=not self.partner.is_public, **kwargs)
 
 
-class PartnerScopedDetailView(PartnerScopedMixin, DetailView):
-    def get_breadcrumbs(self):
-        list_url = reverse(
-            f"partnerships:{self.model._meta.model_name}-list",
-            kwargs={"partner_slug": self.partner.slug},
+class CollectionDetailView(CollectionMixin, DetailView):
+    def get_queryset(self):
+        user = self.request.user
+        children = (
+            Prefetch(
+                name,
+                self.collection.model._meta.get_field(name)
+                .related_model.objects.visible_to(user)
+                .select_related("partner"),
+            )
+            for name in self.collection.children
         )
+        return super().get_queryset().prefetch_related(*children)
+
+    def get_breadcrumbs(self):
+        list_url = self.collection.list_url(self.partner)
         label = localized_html(self.object, self.object.display_field, note=False)
-        return [*super().get_breadcrumbs(), (self.list_title, list_url), (label, None)]
+        return [*super().get_breadcrumbs(), (self.collection.title, list_url), (label, None)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(is_draft=not self.object.is_public, **kwargs)
-
-
-class RepresentativeListView(PartnerScopedListView):
-    model = Representative
-    paginate_by = 60
-
-    def get_queryset(self):
-        return super().get_queryset().order_by(ConstituentGroup.ordering(), "order", "family_name")
-
-
-class AgreementListView(PartnerScopedListView):
-    model = Agreement
-
-
-class AgreementDetailView(PartnerScopedDetailView):
-    model = Agreement
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("signatories")
-
-
-class FundingChannelListView(PartnerScopedListView):
-    model = FundingChannel
-
-
-class FundingChannelDetailView(PartnerScopedDetailView):
-    model = FundingChannel
-
-    def get_queryset(self):
-        user = self.request.user
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                Prefetch("projects", Project.objects.visible_to(user).select_related("partner")),
-                Prefetch(
-                    "private_support_activities",
-                    PrivateSupportActivity.objects.visible_to(user).select_related("partner"),
-                ),
-            )
-        )
-
-
-class ProjectListView(PartnerScopedListView):
-    model = Project
-    related = ["funding_channel"]
-
-
-class ProjectDetailView(PartnerScopedDetailView):
-    model = Project
-    related = ["funding_channel"]
-
-
-class PrivateSupportActivityListView(PartnerScopedListView):
-    model = PrivateSupportActivity
-    related = ["funding_channel"]
-
-
-class PrivateSupportActivityDetailView(PartnerScopedDetailView):
-    model = PrivateSupportActivity
-    related = ["funding_channel"]
 
 
 @never_cache

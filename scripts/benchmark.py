@@ -36,7 +36,7 @@ from django.utils import translation  # noqa: E402
 
 def pages():
     from partnerships.models import Partner
-    from tests.test_views import public_urls
+    from tests.helpers import public_urls
 
     paths = public_urls(Partner.objects.get(slug="japan"))
     return [*paths, *(translate_url(path, "ja") for path in paths)]
@@ -44,7 +44,7 @@ def pages():
 
 def add_rows(rows):
     from tests.factories import PartnerFactory
-    from tests.test_views import populate
+    from tests.helpers import populate
 
     populate(PartnerFactory(slug="japan"), rows)
 

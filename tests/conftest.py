@@ -1,46 +1,5 @@
-import re
-from html.parser import HTMLParser
-
 import pytest
 from django.core.management import call_command
-
-
-class _VisibleText(HTMLParser):
-    """The text a reader sees in <body>: no head, scripts, styles or tags."""
-
-    hidden = {"head", "script", "style", "template"}
-    inline = {"a", "abbr", "b", "em", "i", "small", "span", "strong", "time"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.depth = 0
-        self.parts = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.hidden:
-            self.depth += 1
-        elif tag not in self.inline:
-            self.parts.append(" ")  # a block starts: words on either side stay apart
-
-    def handle_endtag(self, tag):
-        if tag in self.hidden:
-            self.depth -= 1
-        elif tag not in self.inline:
-            self.parts.append(" ")
-
-    def handle_data(self, data):
-        if not self.depth:
-            self.parts.append(data)
-
-
-def visible_text(response):
-    parser = _VisibleText()
-    parser.feed(response.content.decode())
-    return normalize("".join(parser.parts))
-
-
-def normalize(text):
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ class RepresentativeFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"representative-{n}")
     constituent_group = ConstituentGroup.WORKERS
     governing_body_role = "ILO GB Member"
-    position = "Advisor"
+    job_title = "Advisor"
     organisation = "A Confederation"
     is_published = True
 
@@ -86,7 +86,7 @@ class SignatoryFactory(DjangoModelFactory):
 
     agreement = factory.SubFactory(AgreementFactory)
     name = factory.Sequence(lambda n: f"Signatory {n}")
-    position = "Minister"
+    job_title = "Minister"
     party = "A Ministry"
 
 

@@ -7,7 +7,6 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 
 from partnerships.models import Agreement, Partner, PrivateSupportActivity, Project
-from tests.conftest import visible_text
 from tests.factories import (
     AgreementFactory,
     FundingChannelFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     RepresentativeFactory,
     SignatoryFactory,
 )
+from tests.helpers import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -114,9 +114,9 @@ def test_editor_adds_an_agreement_with_signatories(admin_client):
             "signatories-TOTAL_FORMS": "1",
             "signatories-INITIAL_FORMS": "0",
             "signatories-0-name": "A Minister",
-            "signatories-0-position": "Minister",
+            "signatories-0-job_title": "Minister",
             "signatories-0-party": "A Ministry",
-            "signatories-0-order": "1",
+            "signatories-0-position": "1",
         },
     )
     assert response.status_code == 302

@@ -23,7 +23,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from partnerships.urls import COLLECTION_LISTS
+from partnerships.collections import COLLECTIONS
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 needs_postgresql = pytest.mark.skipif(
@@ -121,13 +121,16 @@ def admin_connection(dbname="postgres"):
 def japan_pages():
     """The Japan content's public paths, in both languages, read from its fixture."""
     fixture = json.loads((settings.BASE_DIR / "fixtures" / "japan.json").read_text())
-    detail_pages = ["agreement", "fundingchannel", "project", "privatesupportactivity"]
-    routes = [(name, {}) for name in ["partner-detail", *COLLECTION_LISTS]]
-    routes += [
-        (f"{model}-detail", {"slug": row["fields"]["slug"]})
-        for row in fixture
-        if (model := row["model"].removeprefix("partnerships.")) in detail_pages
-    ]
+    routes = [("partner-detail", {})]
+    for collection in COLLECTIONS:
+        routes.append((f"{collection.name}-list", {}))
+        if collection.has_detail_pages:
+            model = collection.model._meta.label_lower
+            routes += [
+                (f"{collection.name}-detail", {"slug": row["fields"]["slug"]})
+                for row in fixture
+                if row["model"] == model
+            ]
     for language in ["en", "ja"]:
         with translation.override(language):
             for name, kwargs in routes:

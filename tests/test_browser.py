@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from partnerships.models import Partner, Project
 from tests.factories import ProjectFactory
+from tests.helpers import public_urls
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,18 +87,7 @@ def page(new_page):
 
 
 def public_paths():
-    japan = Partner.objects.get(slug="japan")
-    paths = ["/en/", japan.get_absolute_url()]
-    for collection in [
-        japan.agreements,
-        japan.funding_channels,
-        japan.projects,
-        japan.private_support_activities,
-    ]:
-        item = collection.first()
-        paths += [item.get_absolute_url().rsplit("/", 2)[0] + "/", item.get_absolute_url()]
-    paths.append(japan.representatives.first().get_absolute_url().split("#")[0])
-    return paths
+    return public_urls(Partner.objects.get(slug="japan"))
 
 
 def both_languages(paths):

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
 
-from tests.conftest import normalize, visible_text
+from tests.helpers import normalize, visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,8 @@ from django.urls import reverse, translate_url
 from django.utils import translation
 
 from partnerships.models import Agreement, Project
-from tests.conftest import _VisibleText, normalize, visible_text
 from tests.factories import AgreementFactory, PartnerFactory, ProjectFactory
-from tests.test_views import MAX_QUERIES, populate, public_urls
+from tests.helpers import MAX_QUERIES, _VisibleText, normalize, populate, public_urls, visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import RequestFactory
 
 from partnerships.logins import client_ip
-from tests.conftest import visible_text
+from tests.helpers import visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -153,7 +153,7 @@ def test_timestamps_are_set_by_the_database_when_save_is_skipped():
         "given_name": "Atsuyuki",
         "family_name": "OIKE",
         "constituent_group": "government",
-        "position": "Ambassador",
+        "job_title": "Ambassador",
     }
     rows = serializers.deserialize(
         "json", json.dumps([{"model": "partnerships.representative", "fields": fields}])

@@ -3,51 +3,17 @@
 import pytest
 from django.urls import reverse
 
-from partnerships.urls import COLLECTION_LISTS
-from tests.conftest import visible_text
 from tests.factories import (
     AgreementFactory,
-    ConcernFactory,
     FundingChannelFactory,
     PartnerFactory,
     PrivateSupportActivityFactory,
     ProjectFactory,
     RepresentativeFactory,
-    SignatoryFactory,
 )
+from tests.helpers import MAX_QUERIES, populate, public_list_urls, public_urls, visible_text
 
 pytestmark = pytest.mark.django_db
-
-
-def populate(partner, rows):
-    """`rows` of every model under one partner."""
-    channel = FundingChannelFactory(partner=partner)
-    FundingChannelFactory.create_batch(rows - 1, partner=partner)
-    ConcernFactory.create_batch(rows, partner=partner)
-    RepresentativeFactory.create_batch(rows, partner=partner)
-    for agreement in AgreementFactory.create_batch(rows, partner=partner):
-        SignatoryFactory.create_batch(2, agreement=agreement)
-    ProjectFactory.create_batch(rows, partner=partner, funding_channel=channel)
-    PrivateSupportActivityFactory.create_batch(rows, partner=partner, funding_channel=channel)
-    return channel
-
-
-def public_urls(partner):
-    """Every public page of a partner: overview, lists and one detail of each."""
-    urls = [reverse("partnerships:partner-list"), partner.get_absolute_url()]
-    urls += public_list_urls(partner)
-    for related in [
-        partner.agreements,
-        partner.funding_channels,
-        partner.projects,
-        partner.private_support_activities,
-    ]:
-        urls.append(related.first().get_absolute_url())
-    return urls
-
-
-# The bound for each page is the same for 1 row and for 50 of every model.
-MAX_QUERIES = 8
 
 
 @pytest.mark.parametrize("rows", [1, 50])
@@ -105,11 +71,6 @@ def test_draft_appears_in_no_list_and_not_on_the_overview(client, factory):
         assert "the-draft" not in response.content.decode(), url
     shown = getattr(published, "title", None) or str(published)
     assert shown in visible_text(client.get(draft.partner.get_absolute_url()))
-
-
-def public_list_urls(partner):
-    kwargs = {"partner_slug": partner.slug}
-    return [reverse(f"partnerships:{name}", kwargs=kwargs) for name in COLLECTION_LISTS]
 
 
 def test_unpublished_partner_hides_everything_under_it(client):

@@ -1,0 +1,32 @@
+"""The content of a partner page: a Partner and the collections hung off it."""
+
+from .agreements import Agreement, AgreementKind, Signatory
+from .funding import FundingChannel, PrivateSupportActivity, Project
+from .partners import Concern, Partner
+from .people import ConstituentGroup, Honorific, Representative
+from .publishing import (
+    NamedItem,
+    PartnerScoped,
+    Publishable,
+    PublishableQuerySet,
+    WebAddressField,
+)
+
+__all__ = [
+    "Agreement",
+    "AgreementKind",
+    "Concern",
+    "ConstituentGroup",
+    "FundingChannel",
+    "Honorific",
+    "NamedItem",
+    "Partner",
+    "PartnerScoped",
+    "PrivateSupportActivity",
+    "Project",
+    "Publishable",
+    "PublishableQuerySet",
+    "Representative",
+    "Signatory",
+    "WebAddressField",
+]

@@ -1,0 +1,72 @@
+"""The people on a partner page: members of the ILO Governing Body."""
+
+from django.db import models
+from django.db.models import Case, When
+from django.utils.translation import gettext_lazy as _
+
+from ..translation import translated
+from .publishing import PartnerScoped, partner_key
+
+
+class ConstituentGroup(models.TextChoices):
+    GOVERNMENT = "government", _("Government")
+    WORKERS = "workers", _("Workers")
+    EMPLOYERS = "employers", _("Employers")
+
+    @classmethod
+    def ordering(cls):
+        """Government, Workers, Employers: the ILO's order, not the alphabet's."""
+        whens = [When(constituent_group=value, then=i) for i, value in enumerate(cls.values)]
+        return Case(*whens, output_field=models.IntegerField())
+
+
+class Honorific(models.TextChoices):
+    MR = "Mr", _("Mr")
+    MS = "Ms", _("Ms")
+    MRS = "Mrs", _("Mrs")
+    DR = "Dr", _("Dr")
+    PROF = "Prof", _("Prof")
+
+
+@translated("governing_body_role", "job_title", "organisation", "organisation_abbreviation")
+class Representative(PartnerScoped):
+    """A member of the ILO Governing Body from the partner country."""
+
+    partner = partner_key("representatives")
+    honorific = models.CharField(_("honorific"), max_length=10, choices=Honorific, blank=True)
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(
+        _("family name"), max_length=100, help_text=_("As the organisation writes it, e.g. “OIKE”.")
+    )
+    constituent_group = models.CharField(
+        _("constituent group"), max_length=20, choices=ConstituentGroup
+    )
+    governing_body_role = models.CharField(
+        _("Governing Body role"),
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. “ILO GB Member of Workers' organizations”."),
+    )
+    job_title = models.CharField(
+        _("job title"), max_length=255, help_text=_("Job title(s), e.g. “Senior Advisor”.")
+    )
+    organisation = models.CharField(_("organisation"), max_length=255, blank=True)
+    organisation_abbreviation = models.CharField(
+        _("organisation abbreviation"), max_length=50, blank=True, help_text=_("e.g. “JTUC-RENGO”.")
+    )
+    photo = models.ImageField(_("photo"), upload_to="representatives/", blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("Lower numbers are listed first within a group.")
+    )
+
+    class Meta(PartnerScoped.Meta):
+        ordering = ["partner", "position", "family_name"]
+        verbose_name = _("representative")
+        verbose_name_plural = _("representatives")
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return " ".join(filter(None, [self.honorific, self.given_name, self.family_name]))

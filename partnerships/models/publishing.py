@@ -1,0 +1,177 @@
+"""What every piece of published content shares: publication state, the one
+"what may the public see?" rule, and belonging to a partner."""
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+from ..translation import Translatable, TranslatableQuerySet
+
+
+class PublishableQuerySet(TranslatableQuerySet):
+    """Answers "what may the public see?" once, for every publishable model."""
+
+    def published(self):
+        """Published rows whose parents (partner, channel) are published too.
+
+        A parent of another partner (a row written past validation) hides the
+        row: a public page never names or links to another partner's content.
+        """
+        condition = Q(is_published=True)
+        for path in self.model.published_with:
+            field = self.model._meta.get_field(path)
+            parent_public = Q(**{f"{path}__is_published": True})
+            if path in self.model.same_partner_links:
+                parent_public &= Q(**{f"{path}__partner": F("partner")})
+            if field.null:
+                parent_public |= Q(**{f"{path}__isnull": True})
+            condition &= parent_public
+        return self.filter(condition)
+
+    def visible_to(self, user):
+        """Staff who may view this kind of content also see its drafts, to
+        preview them; everyone else sees the public set."""
+        opts = self.model._meta
+        if (
+            user.is_active
+            and user.is_staff
+            and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+        ):
+            return self.all()
+        return self.published()
+
+
+class PartnerScopedManager(models.Manager.from_queryset(PublishableQuerySet)):
+    """Rows are known by their partner's slug and their own (stable fixture keys)."""
+
+    def get_by_natural_key(self, partner_slug, slug):
+        return self.get(partner__slug=partner_slug, slug=slug)
+
+
+class Publishable(Translatable):
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("Only published items (of a published partner) are visible to the public."),
+    )
+    created_at = models.DateTimeField(_("created"), db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now())
+
+    # Foreign keys whose target must be published for this row to be public.
+    published_with = ()
+    # Foreign keys whose target must belong to this row's partner.
+    same_partner_links = ()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self):
+        """The Python twin of `published()`, for one loaded row (draft banners)."""
+        if not self.is_published:
+            return False
+        for path in self.published_with:
+            parent = getattr(self, path)
+            if parent is None:
+                continue
+            if not parent.is_published:
+                return False
+            if path in self.same_partner_links and parent.partner_id != self.partner_id:
+                return False
+        return True
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for path in self.same_partner_links:
+            try:
+                parent = getattr(self, path)
+            except ObjectDoesNotExist:
+                continue  # the field's own validation names the missing row
+            if parent is not None and self.partner_id and parent.partner_id != self.partner_id:
+                field = self._meta.get_field(path)
+                errors[path] = ValidationError(
+                    _("Choose a %(field)s of %(partner)s: “%(parent)s” belongs to %(other)s."),
+                    code="other_partner",
+                    params={
+                        "field": field.verbose_name,
+                        "partner": self.partner,
+                        "parent": parent,
+                        "other": parent.partner,
+                    },
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class WebAddressField(models.URLField):
+    """A link for visitors to follow: http or https only (no javascript:, data:, ftp:)."""
+
+    default_validators = [
+        URLValidator(
+            schemes=["http", "https"],
+            message=_("Enter a web address starting with http:// or https://."),
+        )
+    ]
+
+
+def partner_key(related_name):
+    """The link to the partner; PROTECT, so a partner with content cannot be deleted."""
+    return models.ForeignKey(
+        "partnerships.Partner",
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        verbose_name=_("partner"),
+    )
+
+
+class PartnerScoped(Publishable):
+    """Content that belongs to one partner and has a slug unique within it.
+
+    Each collection of a partner (partnerships.collections) is one of these.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=255)
+
+    published_with = ("partner",)
+    objects = PartnerScopedManager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "slug"],
+                name="%(class)s_slug_unique_per_partner",
+                violation_error_message=_("This partner already has an item with this slug."),
+            ),
+        ]
+
+    def natural_key(self):
+        return (*self.partner.natural_key(), self.slug)
+
+    natural_key.dependencies = ["partnerships.partner"]
+
+    def get_absolute_url(self):
+        from ..collections import COLLECTIONS
+
+        return COLLECTIONS.of(self).item_url(self)
+
+
+class NamedItem(PartnerScoped):
+    """A named, described, manually ordered item: a channel, project or activity."""
+
+    display_field = "name"  # what headings and breadcrumbs show
+
+    name = models.CharField(_("name"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta(PartnerScoped.Meta):
+        abstract = True
+        ordering = ["partner", "position", "name"]
+
+    def __str__(self):
+        return self.name

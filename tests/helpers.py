@@ -1,0 +1,88 @@
+"""What several test modules (and scripts/benchmark.py) share: the pages of a
+partner, rows to fill them with, and the text a reader sees."""
+
+import re
+from html.parser import HTMLParser
+
+from django.urls import reverse
+
+from partnerships.collections import COLLECTIONS
+from tests.factories import (
+    AgreementFactory,
+    ConcernFactory,
+    FundingChannelFactory,
+    PrivateSupportActivityFactory,
+    ProjectFactory,
+    RepresentativeFactory,
+    SignatoryFactory,
+)
+
+# The bound for each public page is the same for 1 row and for 50 of every model.
+MAX_QUERIES = 8
+
+
+def populate(partner, rows):
+    """`rows` of every model under one partner."""
+    channel = FundingChannelFactory(partner=partner)
+    FundingChannelFactory.create_batch(rows - 1, partner=partner)
+    ConcernFactory.create_batch(rows, partner=partner)
+    RepresentativeFactory.create_batch(rows, partner=partner)
+    for agreement in AgreementFactory.create_batch(rows, partner=partner):
+        SignatoryFactory.create_batch(2, agreement=agreement)
+    ProjectFactory.create_batch(rows, partner=partner, funding_channel=channel)
+    PrivateSupportActivityFactory.create_batch(rows, partner=partner, funding_channel=channel)
+    return channel
+
+
+def public_list_urls(partner, collections=COLLECTIONS):
+    return [collection.list_url(partner) for collection in collections]
+
+
+def public_urls(partner, collections=COLLECTIONS):
+    """Every public page of a partner: home, overview, each list and the first
+    item's page of each collection that has item pages."""
+    urls = [reverse("partnerships:partner-list"), partner.get_absolute_url()]
+    urls += public_list_urls(partner, collections)
+    for collection in collections:
+        first = collection.model.objects.filter(partner=partner).first()
+        if collection.has_detail_pages and first is not None:
+            urls.append(collection.item_url(first))
+    return urls
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees in <body>: no head, scripts, styles or tags."""
+
+    hidden = {"head", "script", "style", "template"}
+    inline = {"a", "abbr", "b", "em", "i", "small", "span", "strong", "time"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.hidden:
+            self.depth += 1
+        elif tag not in self.inline:
+            self.parts.append(" ")  # a block starts: words on either side stay apart
+
+    def handle_endtag(self, tag):
+        if tag in self.hidden:
+            self.depth -= 1
+        elif tag not in self.inline:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.parts.append(data)
+
+
+def visible_text(response):
+    parser = _VisibleText()
+    parser.feed(response.content.decode())
+    return normalize("".join(parser.parts))
+
+
+def normalize(text):
+    return re.sub(r"\s+", " ", text).strip()
