@@ -80,6 +80,9 @@ class Collections:
         self._collections.append(collection)
         return collection
 
+    def unregister(self, collection):
+        self._collections.remove(collection)
+
     def of(self, item):
         """The collection a row (or model) belongs to."""
         model = item if isinstance(item, type) else type(item)

@@ -22,14 +22,16 @@ def collection_patterns(collections):
             )
 
 
-def partner_patterns(collections=COLLECTIONS):
-    return [
+def public_patterns(collections):
+    """The public site: the home page, and each partner's overview and collections."""
+    partner_patterns = [
         path("", views.PartnerDetailView.as_view(), name="partner-detail"),
         *collection_patterns(collections),
     ]
+    return [
+        path("", views.PartnerListView.as_view(), name="partner-list"),
+        path("partners/<slug:partner_slug>/", include(partner_patterns)),
+    ]
 
 
-urlpatterns = [
-    path("", views.PartnerListView.as_view(), name="partner-list"),
-    path("partners/<slug:partner_slug>/", include(partner_patterns())),
-]
+urlpatterns = public_patterns(COLLECTIONS)

@@ -17,6 +17,7 @@ from tests.factories import (
     SignatoryFactory,
 )
 from tests.helpers import visible_text
+from tests.sixth_collection.models import Publication
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,9 @@ FACTORIES = {
     "partnerships.fundingchannel": FundingChannelFactory,
     "partnerships.project": ProjectFactory,
     "partnerships.privatesupportactivity": PrivateSupportActivityFactory,
+    "sixth_collection.publication": lambda: Publication.objects.create(
+        partner=PartnerFactory(), slug="report", title="Report"
+    ),
     "auth.user": lambda: User.objects.create_user("someone"),
     "auth.group": lambda: Group.objects.create(name="Editors"),
 }
