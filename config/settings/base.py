@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "partnerships.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -78,6 +79,16 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database that is down, hung or slow costs a visitor seconds, not a worker:
+# connecting and each statement are bounded (libpq's connect_timeout is at
+# least 2 s), and the page is the 503 of partnerships.middleware.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    statement_timeout = env.int("DJANGO_DB_STATEMENT_TIMEOUT", default=3)
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": env.int("DJANGO_DB_CONNECT_TIMEOUT", default=3),
+        "options": f"-c statement_timeout={statement_timeout}s",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -125,7 +136,7 @@ STORAGES = {
 HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
 # Load balancers probe the health check over plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
