@@ -150,7 +150,7 @@ def production_server(database_proxy, tmp_path):
             f"@127.0.0.1:{database_proxy.port}/{settings['NAME']}"
         ),
         GUNICORN_BIND=f"127.0.0.1:{port}",
-        GUNICORN_WORKERS="2",
+        GUNICORN_WORKERS="4",  # one per page the outage check requests at once
         GUNICORN_ERROR_LOG=str(tmp_path / "error.log"),
         GUNICORN_ACCESS_LOG=os.devnull,
     )
@@ -191,6 +191,19 @@ def test_pages_answer_503_quickly_while_the_database_is_down_and_recover(
     assert load_probe.check_outage(server) == []
 
     database_proxy.switch("hang")
+    assert load_probe.check_outage(server) == []
+
+    database_proxy.switch("forward")
+    assert load_probe.check_up(server) == []
+
+
+def test_a_database_that_hangs_with_connections_open_costs_seconds_not_a_worker(
+    production_server, database_proxy
+):
+    server, _ = production_server
+    assert load_probe.check_up(server) == []  # workers now hold open connections
+
+    database_proxy.switch("hang")  # and those stop answering too
     assert load_probe.check_outage(server) == []
 
     database_proxy.switch("forward")

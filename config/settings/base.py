@@ -80,13 +80,19 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A database that is down, hung or slow costs a visitor seconds, not a worker:
-# connecting and each statement are bounded (libpq's connect_timeout is at
-# least 2 s), and the page is the 503 of partnerships.middleware.
+# connecting, each statement and each wait for an answer are bounded (libpq's
+# connect_timeout is at least 2 s), and the page is the 503 of
+# partnerships.middleware.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     statement_timeout = env.int("DJANGO_DB_STATEMENT_TIMEOUT", default=3)
+    # Django's backend, plus a bound on waiting for answers on an open connection.
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": env.int("DJANGO_DB_CONNECT_TIMEOUT", default=3),
         "options": f"-c statement_timeout={statement_timeout}s",
+        # The server reports its own statement timeout first; a second more, and
+        # it is taken as not answering at all.
+        "answer_timeout": statement_timeout + 1 if statement_timeout else None,
         **DATABASES["default"].get("OPTIONS", {}),
     }
 
