@@ -77,7 +77,8 @@ class DatabaseProxy:
                 if self.mode != "forward":
                     time.sleep(0.05)
                     continue
-                if select.select([source], [], [], 0.1)[0]:
+                ready = select.select([source], [], [], 0.1)[0]
+                if ready and self.mode == "forward":  # not one more message once switched
                     data = source.recv(65536)
                     if not data:
                         break
