@@ -36,7 +36,7 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        reason = str(exception).strip().splitlines()[0] if str(exception).strip() else ""
+        reason = (str(exception).strip().splitlines() or [""])[0]
         logger.warning(
             "Database unavailable, answered 503 for %s: %s: %s",
             request.path,
