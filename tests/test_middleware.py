@@ -30,6 +30,21 @@ def test_public_pages_answer_503_with_retry_after_while_the_database_is_down(
     assert "Temporarily unavailable" in response.content.decode()
 
 
+def test_a_query_that_fails_while_the_template_renders_gives_the_503_too(client, japan):
+    from django.db import connection
+
+    def fail_on_representatives(execute, sql, params, many, context):
+        # The partner is found by the view; its representatives are read by the template.
+        if "partnerships_representative" in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(fail_on_representatives):
+        response = client.get("/en/partners/japan/")
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+
+
 def test_the_503_page_is_in_the_readers_language(client, japan, database_down):
     response = client.get("/ja/partners/japan/")
     assert response.status_code == 503
