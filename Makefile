@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast chromium gettext messages lint lock lock-check format check migrate fixture superuser clean
+.PHONY: run serve test test-fast chromium gettext messages lint lock lock-check format check migrate fixture superuser clean
 
 # A virtual environment with exactly the locked versions, checked against their
 # hashes; rebuilt when the lock changes.
@@ -53,6 +53,16 @@ run: migrate  ## Serve the site on SQLite at http://127.0.0.1:8000/ with the Jap
 	$(PY) manage.py loaddata japan
 	@echo "Serving at http://$(HOST)/  (admin: http://$(HOST)/admin/, create a login with 'make superuser')"
 	$(PY) manage.py runserver $(HOST)
+
+# The production configuration on loopback: DEBUG off, static files collected into
+# STATIC_ROOT, compiled messages, gunicorn with config/gunicorn.py. Plain HTTP (no TLS
+# proxy in front) unless DJANGO_HTTPS says otherwise; the database and the secret key
+# come from the environment or .env.
+PRODUCTION := DJANGO_DEBUG=false DJANGO_HTTPS=$${DJANGO_HTTPS:-false} \
+	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
+serve: migrate  ## Serve the production configuration with gunicorn at http://127.0.0.1:8000/.
+	$(PRODUCTION) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PRODUCTION) GUNICORN_BIND=$(HOST) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 test: $(BIN)/.installed chromium gettext $(MO)  ## The whole suite; DATABASE_URL=postgres://… runs it on PostgreSQL.
 	$(BIN)/pytest

@@ -7,13 +7,14 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from partnerships.sitemaps import sitemaps
-from partnerships.views import health
+from partnerships.views import health, ready
 
-# The admin, health check and sitemap keep one address; the public pages
+# The admin, health checks and sitemap keep one address; the public pages
 # exist once per language: /en/… and /ja/….
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    path("readyz", ready, name="ready"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path(
         "robots.txt",

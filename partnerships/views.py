@@ -6,7 +6,7 @@ visitors, so a draft can only be reached by staff previewing it.
 
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Prefetch, QuerySet
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -154,10 +154,23 @@ class CollectionDetailView(CollectionMixin, DetailView):
 
 @never_cache
 def health(request):
-    """For load balancers and uptime checks: is the database answering?"""
+    """Liveness, for process supervisors: the application answers. No database."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def ready(request):
+    """Readiness, for load balancers: can the database be reached right now?
+
+    A fresh connection each time, bounded by the connect timeout in settings,
+    so a hung persistent connection cannot make the probe hang too.
+    """
+    probe = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
-        with connection.cursor() as cursor:
+        with probe.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception:
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable"}, status=503)
+    finally:
+        probe.close()
     return JsonResponse({"status": "ok"})

@@ -1,6 +1,7 @@
 """Deployment settings, checked as an operator would check them."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,8 +52,9 @@ def test_without_a_secret_key_production_refuses_to_start():
     assert "Set the DJANGO_SECRET_KEY environment variable" in result.stderr
 
 
-def test_health_check_is_exempt_from_the_https_redirect(settings):
-    import re
+@pytest.mark.parametrize("path", ["healthz", "readyz"])
+def test_health_checks_are_exempt_from_the_https_redirect(settings, path):
+    assert any(re.match(pattern, path) for pattern in settings.SECURE_REDIRECT_EXEMPT)
 
     assert any(re.match(pattern, "healthz") for pattern in settings.SECURE_REDIRECT_EXEMPT)
 
@@ -98,3 +100,30 @@ def test_logins_are_logged_even_when_the_log_level_is_warning():
         DATABASE_URL="sqlite:///:memory:",
     )
     assert result.stdout.strip() == "True", result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_and_statements_are_bounded_in_time():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no server to wait for")
+    assert connection.settings_dict["OPTIONS"]["connect_timeout"] == 3
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("3s",)
+
+
+def test_database_timeouts_come_from_the_environment():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+        DJANGO_DEBUG="true",
+        DATABASE_URL="postgres://user@db.example.org:5432/partnerships",
+        DJANGO_DB_CONNECT_TIMEOUT="2",
+        DJANGO_DB_STATEMENT_TIMEOUT="10",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'connect_timeout': 2" in result.stdout
+    assert "'options': '-c statement_timeout=10s'" in result.stdout

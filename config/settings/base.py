@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "partnerships.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
@@ -87,6 +88,22 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database that is down, hung or slow costs a visitor seconds, not a worker:
+# connecting, each statement and each wait for an answer are bounded (libpq's
+# connect_timeout is at least 2 s), and the page is the 503 of
+# partnerships.middleware.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    statement_timeout = env.int("DJANGO_DB_STATEMENT_TIMEOUT", default=3)
+    # Django's backend, plus a bound on waiting for answers on an open connection.
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": env.int("DJANGO_DB_CONNECT_TIMEOUT", default=3),
+        "options": f"-c statement_timeout={statement_timeout}s",
+        # The server reports its own statement timeout first; a second more, and
+        # it is taken as not answering at all.
+        "answer_timeout": statement_timeout + 1 if statement_timeout else None,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -162,7 +179,7 @@ STORAGES = {
 HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
 # Load balancers probe the health check over plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)

@@ -1,0 +1,30 @@
+"""Gunicorn settings for production, read from the environment.
+
+    gunicorn -c config/gunicorn.py config.wsgi      (what `make serve` runs)
+
+Sync workers: one request per process, and a worker stuck for longer than
+GUNICORN_TIMEOUT is replaced. The database timeouts in the Django settings
+keep requests well below it when the database is down or hung.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
+# A worker is restarted after this many requests (with jitter), in case anything leaks.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 1000))
+max_requests_jitter = max_requests // 10
+
+# "-" is standard output / error. With a file, Django's own log lines (written to
+# standard error) go to the error log too.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+capture_output = errorlog != "-"
+# No gunicornc control socket: nothing here uses it, and several servers on one
+# machine would share its default path.
+control_socket_disable = True

@@ -1,0 +1,46 @@
+"""When the database is down, hung or refusing, visitors get a 503, not a 500."""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template import loader
+
+logger = logging.getLogger(__name__)
+
+# Seconds a client (or crawler) is asked to wait before trying again.
+RETRY_AFTER = 30
+
+
+def service_unavailable():
+    """The static 503 page: rendered without a request, so nothing touches the database."""
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turn a database connection failure raised by a view into the 503 page.
+
+    `process_exception` runs for errors raised by the view and by the rendering
+    of its TemplateResponse, which is where every public page queries. The
+    connection timeouts in settings make sure the error comes within seconds.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        reason = (str(exception).strip().splitlines() or [""])[0]
+        logger.warning(
+            "Database unavailable, answered 503 for %s: %s: %s",
+            request.path,
+            type(exception).__name__,
+            reason,
+        )
+        return service_unavailable()
