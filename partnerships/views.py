@@ -114,7 +114,10 @@ class CollectionMixin(BreadcrumbMixin):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            partner=self.partner, list_title=self.collection.title, **kwargs
+            partner=self.partner,
+            list_title=self.collection.title,
+            list_url=self.collection.list_url(self.partner),
+            **kwargs,
         )
 
 

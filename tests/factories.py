@@ -101,28 +101,31 @@ class FundingChannelFactory(DjangoModelFactory):
     is_published = True
 
 
-class ProjectFactory(DjangoModelFactory):
+class ChannelFundedFactory(DjangoModelFactory):
+    """Projects and activities, funded through a channel of their own partner."""
+
+    class Meta:
+        abstract = True
+
+    partner = factory.SubFactory(PartnerFactory)
+    funding_channel = factory.SubFactory(
+        FundingChannelFactory, partner=factory.SelfAttribute("..partner")
+    )
+    is_published = True
+
+
+class ProjectFactory(ChannelFundedFactory):
     class Meta:
         model = Project
 
-    partner = factory.SubFactory(PartnerFactory)
-    funding_channel = factory.SubFactory(
-        FundingChannelFactory, partner=factory.SelfAttribute("..partner")
-    )
     name = factory.Sequence(lambda n: f"Programme {n}")
     slug = factory.Sequence(lambda n: f"programme-{n}")
     is_main_vehicle = True
-    is_published = True
 
 
-class PrivateSupportActivityFactory(DjangoModelFactory):
+class PrivateSupportActivityFactory(ChannelFundedFactory):
     class Meta:
         model = PrivateSupportActivity
 
-    partner = factory.SubFactory(PartnerFactory)
-    funding_channel = factory.SubFactory(
-        FundingChannelFactory, partner=factory.SelfAttribute("..partner")
-    )
     name = factory.Sequence(lambda n: f"Activity {n}")
     slug = factory.Sequence(lambda n: f"activity-{n}")
-    is_published = True
