@@ -202,8 +202,7 @@ def test_bulk_update_of_english_marks_existing_japanese_out_of_date():
 
 
 def test_bulk_update_of_japanese_makes_it_current():
-    agreement = AgreementFactory(title="Old", title_ja="古い")
-    Agreement.objects.filter(pk=agreement.pk).update(title="New")
+    agreement = AgreementFactory(title="Old", title_ja="古い", translation_stale=["title"])
     Agreement.objects.filter(pk=agreement.pk).update(title_ja="新しい")
     agreement.refresh_from_db()
     assert agreement.translation_stale == []
