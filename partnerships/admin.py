@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from reversion_compare.admin import CompareVersionAdmin
 
 from .models import (
     Agreement,
@@ -29,28 +30,40 @@ from .translation_admin import (
     TranslationInlineMixin,
     translation_overview,
 )
+from .workflow_admin import WorkflowAdminMixin
 
 admin.site.site_header = _("Partnerships administration")
 admin.site.site_title = _("Partnerships admin")
 admin.site.index_title = _("Content")
 
 
-class PublishableAdmin(TranslationAdminMixin, admin.ModelAdmin):
-    """Publish and unpublish in bulk; the changelist shows what is live and how fresh."""
+class PublishableAdmin(WorkflowAdminMixin, TranslationAdminMixin, CompareVersionAdmin):
+    """Publish and unpublish in bulk; the changelist shows what is live and how fresh.
+    Edits to live records are held until published; every save is a version."""
 
-    actions = ["publish", "unpublish", "mark_japanese_current"]
+    actions = [
+        "publish",
+        "unpublish",
+        "publish_pending",
+        "discard_pending",
+        "mark_japanese_current",
+    ]
     list_per_page = 50
     save_on_top = True
     # An address typed without a scheme means https (Django 6.0's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    @admin.action(description=_("Publish selected items"), permissions=["change"])
+    @admin.action(description=_("Publish selected items"), permissions=["publish"])
     def publish(self, request, queryset):
         self._set_published(request, queryset, True)
 
-    @admin.action(description=_("Unpublish selected items"), permissions=["change"])
+    @admin.action(description=_("Unpublish selected items"), permissions=["publish"])
     def unpublish(self, request, queryset):
         self._set_published(request, queryset, False)
+
+    def has_publish_permission(self, request, obj=None):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
     def _set_published(self, request, queryset, value):
         # update() skips save(): set updated_at here so "last changed" stays true.

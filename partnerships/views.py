@@ -17,8 +17,31 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
 from .collections import COLLECTIONS, Collection
-from .models import Partner
+from .models import Partner, PendingChange
+from .models.publishing import may_preview
 from .translation import localized_html
+
+
+def with_held_changes(obj, user):
+    """A live record as staff preview it: with its held (pending) changes."""
+    if not may_preview(user, type(obj)):
+        return obj
+    pending = PendingChange.objects.for_object(obj).first()
+    return pending.preview(obj) if pending else obj
+
+
+class PreviewMixin:
+    """Detail pages: staff see drafts and held changes, each under its banner."""
+
+    def get_object(self, queryset=None):
+        return with_held_changes(super().get_object(queryset), self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            is_draft=not self.object.is_public,
+            has_pending_changes=getattr(self.object, "has_pending_changes", False),
+            **kwargs,
+        )
 
 
 class BreadcrumbMixin:
@@ -53,7 +76,7 @@ class PartnerListView(DraftNoticeMixin, BreadcrumbMixin, ListView):
         return []
 
 
-class PartnerDetailView(BreadcrumbMixin, DetailView):
+class PartnerDetailView(PreviewMixin, BreadcrumbMixin, DetailView):
     """The overview page, laid out as the partner's document is: I, II, III."""
 
     slug_url_kwarg = "partner_slug"
@@ -71,7 +94,6 @@ class PartnerDetailView(BreadcrumbMixin, DetailView):
             for collection in COLLECTIONS
         }
         return super().get_context_data(
-            is_draft=not partner.is_public,
             sections=sections,
             main_projects=sections["project"].rows.filter(is_main_vehicle=True),
             other_sections=[s for s in sections.values() if not s.collection.on_overview],
@@ -132,7 +154,7 @@ class CollectionListView(DraftNoticeMixin, CollectionMixin, ListView):
         return super().get_context_data(is_draft=not self.partner.is_public, **kwargs)
 
 
-class CollectionDetailView(CollectionMixin, DetailView):
+class CollectionDetailView(PreviewMixin, CollectionMixin, DetailView):
     def get_queryset(self):
         user = self.request.user
         children = (
@@ -150,9 +172,6 @@ class CollectionDetailView(CollectionMixin, DetailView):
         list_url = self.collection.list_url(self.partner)
         label = localized_html(self.object, self.object.display_field, note=False)
         return [*super().get_breadcrumbs(), (self.collection.title, list_url), (label, None)]
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(is_draft=not self.object.is_public, **kwargs)
 
 
 @never_cache

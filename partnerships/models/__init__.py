@@ -11,6 +11,7 @@ from .publishing import (
     PublishableQuerySet,
     WebAddressField,
 )
+from .workflow import PendingChange
 
 __all__ = [
     "Agreement",
@@ -21,6 +22,7 @@ __all__ = [
     "Honorific",
     "NamedItem",
     "Partner",
+    "PendingChange",
     "PartnerScoped",
     "PrivateSupportActivity",
     "Project",

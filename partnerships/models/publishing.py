@@ -11,6 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from ..translation import Translatable, TranslatableQuerySet
 
 
+def may_preview(user, model):
+    """Staff who may view a kind of content preview its drafts and held changes."""
+    opts = model._meta
+    return (
+        user.is_active
+        and user.is_staff
+        and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+    )
+
+
 class PublishableQuerySet(TranslatableQuerySet):
     """Answers "what may the public see?" once, for every publishable model."""
 
@@ -34,14 +44,7 @@ class PublishableQuerySet(TranslatableQuerySet):
     def visible_to(self, user):
         """Staff who may view this kind of content also see its drafts, to
         preview them; everyone else sees the public set."""
-        opts = self.model._meta
-        if (
-            user.is_active
-            and user.is_staff
-            and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
-        ):
-            return self.all()
-        return self.published()
+        return self.all() if may_preview(user, self.model) else self.published()
 
 
 class PartnerScopedManager(models.Manager.from_queryset(PublishableQuerySet)):

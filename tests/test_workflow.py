@@ -1,0 +1,209 @@
+"""The editorial workflow: edits to live records held until published, staff
+previews of held changes, history with compare, revert and recover."""
+
+import pytest
+from django import forms
+from django.contrib.admin.helpers import AdminForm
+from django.urls import reverse
+from reversion.models import Version
+
+from partnerships.models import Agreement, PendingChange, Signatory
+from tests.factories import AgreementFactory, SignatoryFactory
+from tests.helpers import visible_text
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(response):
+    """What the change form would post back unchanged: its fields and inlines."""
+    data = {}
+    admin_form: AdminForm = response.context["adminform"]
+    for name, field in admin_form.form.fields.items():
+        if field.disabled or isinstance(field, forms.FileField):
+            continue  # an empty file input keeps the file
+        value = admin_form.form[name].value()
+        data[name] = "" if value is None else value
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+        for form in formset.forms:
+            for name in form.fields:
+                value = form[name].value()
+                if value is None or value is False:
+                    continue
+                data[form.add_prefix(name)] = value
+    return {key: ("on" if value is True else value) for key, value in data.items()}
+
+
+def change_url(obj):
+    return reverse(f"admin:partnerships_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def edit(client, obj, **changes):
+    url = change_url(obj)
+    data = form_data(client.get(url))
+    data.update(changes)
+    return client.post(url, data)
+
+
+@pytest.fixture
+def live_agreement():
+    agreement = AgreementFactory(title="Memorandum of Cooperation", slug="moc")
+    SignatoryFactory(agreement=agreement, name="Guy Ryder")
+    return agreement
+
+
+def test_an_edit_to_a_live_record_is_held(admin_client, client, live_agreement):
+    response = edit(admin_client, live_agreement, title="Memorandum of Understanding")
+    assert response.status_code == 302
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("held" in message for message in messages)
+
+    live_agreement.refresh_from_db()
+    assert live_agreement.title == "Memorandum of Cooperation"
+    for language in ["en", "ja"]:
+        url = live_agreement.get_absolute_url().replace("/en/", f"/{language}/")
+        text = visible_text(client.get(url))
+        assert "Memorandum of Cooperation" in text
+        assert "Memorandum of Understanding" not in text
+    assert PendingChange.objects.for_object(live_agreement).exists()
+
+
+def test_staff_preview_shows_the_held_version_under_a_banner(
+    admin_client, staff_client, live_agreement
+):
+    edit(admin_client, live_agreement, title="Memorandum of Understanding")
+    text = visible_text(staff_client.get(live_agreement.get_absolute_url()))
+    assert "Memorandum of Understanding" in text
+    assert "Unpublished changes — not public" in text
+
+
+def test_held_inline_changes_leave_the_live_children_alone(admin_client, live_agreement):
+    signatory = live_agreement.signatories.get()
+    edit(admin_client, live_agreement, **{"signatories-0-name": "Gilbert F. Houngbo"})
+    assert Signatory.objects.get(pk=signatory.pk).name == "Guy Ryder"
+
+
+def test_publishing_held_changes_makes_them_public(admin_client, client, live_agreement):
+    edit(
+        admin_client,
+        live_agreement,
+        title="Memorandum of Understanding",
+        **{"signatories-0-name": "Gilbert F. Houngbo"},
+    )
+    response = admin_client.post(
+        reverse("admin:partnerships_agreement_changelist"),
+        {"action": "publish_pending", "_selected_action": [live_agreement.pk]},
+    )
+    assert response.status_code == 302
+    text = visible_text(client.get(live_agreement.get_absolute_url()))
+    assert "Memorandum of Understanding" in text
+    assert "Gilbert F. Houngbo" in text
+    assert "Guy Ryder" not in text
+    assert not PendingChange.objects.exists()
+
+
+def test_a_signatory_added_in_a_held_change_is_inserted_on_publishing(admin_client, live_agreement):
+    data = form_data(admin_client.get(change_url(live_agreement)))
+    data.update(
+        {
+            "signatories-TOTAL_FORMS": "2",
+            "signatories-1-name": "Yasuhisa Shiozaki",
+            "signatories-1-job_title": "Minister",
+            "signatories-1-party": "Ministry of Health, Labour and Welfare",
+            "signatories-1-position": "2",
+        }
+    )
+    admin_client.post(change_url(live_agreement), data)
+    assert live_agreement.signatories.count() == 1
+    PendingChange.objects.get().publish()
+    assert sorted(live_agreement.signatories.values_list("name", flat=True)) == [
+        "Guy Ryder",
+        "Yasuhisa Shiozaki",
+    ]
+
+
+def test_discarding_held_changes_keeps_the_live_version(admin_client, live_agreement):
+    edit(admin_client, live_agreement, title="Memorandum of Understanding")
+    admin_client.post(
+        reverse("admin:partnerships_agreement_changelist"),
+        {"action": "discard_pending", "_selected_action": [live_agreement.pk]},
+    )
+    assert not PendingChange.objects.exists()
+    live_agreement.refresh_from_db()
+    assert live_agreement.title == "Memorandum of Cooperation"
+
+
+def test_the_change_form_builds_on_held_changes(admin_client, live_agreement):
+    edit(admin_client, live_agreement, title="Memorandum of Understanding")
+    response = admin_client.get(change_url(live_agreement))
+    assert response.context["adminform"].form["title"].value() == "Memorandum of Understanding"
+    assert "held for publishing" in visible_text(response)
+    edit(admin_client, live_agreement, signed_in="Osaka")
+    held, _children = PendingChange.objects.get().rows()
+    assert (held.title, held.signed_in) == ("Memorandum of Understanding", "Osaka")
+
+
+def test_the_changelist_shows_which_records_have_held_changes(admin_client, live_agreement):
+    AgreementFactory(title="Another")
+    edit(admin_client, live_agreement, title="Memorandum of Understanding")
+    url = reverse("admin:partnerships_agreement_changelist")
+    response = admin_client.get(url, {"pending": "yes"})
+    assert [row.pk for row in response.context["cl"].result_list] == [live_agreement.pk]
+
+
+def test_editing_a_draft_changes_it_at_once(admin_client):
+    draft = AgreementFactory(title="Draft memorandum", is_published=False)
+    edit(admin_client, draft, title="Better draft")
+    draft.refresh_from_db()
+    assert draft.title == "Better draft"
+    assert not PendingChange.objects.exists()
+
+
+def test_a_publisher_may_save_and_publish_at_once(admin_client, live_agreement):
+    edit(admin_client, live_agreement, title="Memorandum of Understanding", _publish="1")
+    live_agreement.refresh_from_db()
+    assert live_agreement.title == "Memorandum of Understanding"
+    assert not PendingChange.objects.exists()
+
+
+def test_every_save_is_a_version_and_two_versions_compare_field_by_field(admin_client):
+    draft = AgreementFactory(title="First title", is_published=False)
+    edit(admin_client, draft, title="Second title")
+    edit(admin_client, draft, title="Third title")
+    versions = Version.objects.get_for_object(draft)
+    assert versions.count() == 2
+    newer, older = versions
+    url = reverse("admin:partnerships_agreement_compare", args=[draft.pk])
+    response = admin_client.get(url, {"version_id1": older.pk, "version_id2": newer.pk})
+    html = response.content.decode()
+    assert "Second title" in html and "Third title" in html
+
+
+def test_reverting_a_live_record_is_held_for_a_publisher(admin_client, live_agreement):
+    edit(admin_client, live_agreement, _publish="1")  # a first version
+    edit(admin_client, live_agreement, title="Typo title", _publish="1")
+    first = Version.objects.get_for_object(live_agreement).last()  # the oldest
+    url = reverse("admin:partnerships_agreement_revision", args=[live_agreement.pk, first.pk])
+    data = form_data(admin_client.get(url))
+    assert data["title"] == "Memorandum of Cooperation"
+    assert admin_client.post(url, data).status_code == 302
+    live_agreement.refresh_from_db()
+    assert live_agreement.title == "Typo title"
+    held, _children = PendingChange.objects.get().rows()
+    assert held.title == "Memorandum of Cooperation"
+
+
+def test_a_deleted_record_is_recovered_with_its_signatories(admin_client, live_agreement):
+    edit(admin_client, live_agreement, title="Memorandum of Cooperation", _publish="1")
+    pk = live_agreement.pk
+    admin_client.post(reverse("admin:partnerships_agreement_delete", args=[pk]), {"post": "yes"})
+    assert not Agreement.objects.filter(pk=pk).exists()
+    deleted = Version.objects.get_deleted(Agreement).get()
+    url = reverse("admin:partnerships_agreement_recover", args=[deleted.pk])
+    data = form_data(admin_client.get(url))
+    assert admin_client.post(url, data).status_code == 302
+    recovered = Agreement.objects.get(pk=pk)
+    assert list(recovered.signatories.values_list("name", flat=True)) == ["Guy Ryder"]
