@@ -304,3 +304,11 @@ def test_liveness_check_answers_without_the_database(client, django_db_blocker):
         response = client.get("/healthz")  # one address, whatever the language
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_agreement_list_names_the_signatories(client, japan):
+    url = reverse("partnerships:agreement-list", args=[japan.slug])
+    assert "Signatories: Guy Ryder, Yasuhisa Shiozaki" in visible_text(client.get(url))
+    assert "署名者：Guy Ryder、Yasuhisa Shiozaki" in visible_text(
+        client.get(url.replace("/en/", "/ja/"))
+    )
