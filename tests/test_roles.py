@@ -119,6 +119,7 @@ def test_every_publishable_model_has_a_publish_permission():
     assert len(models) >= len(PUBLISHABLE)  # and the test app's sixth collection
     for model in models:
         opts = model._meta
+        assert "publish" in opts.default_permissions, "its Meta must derive from Publishable.Meta"
         permission = Permission.objects.get(
             content_type__app_label=opts.app_label, codename=f"publish_{opts.model_name}"
         )
