@@ -374,3 +374,15 @@ def test_publisher_deletes_from_the_delete_page(publisher_client, model):
     response = publisher_client.post(admin_url(model, "delete", obj.pk), {"post": "yes"})
     assert response.status_code == 302
     assert not model.objects.filter(pk=obj.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["editor_client", "publisher_client"])
+def test_changelist_queries_do_not_grow_with_rows_for_either_role(
+    request, django_assert_max_num_queries, role
+):
+    client = request.getfixturevalue(role)
+    ProjectFactory.create_batch(50, partner=PartnerFactory())
+    # The same bound as the superuser's (test_admin): the permission checks add no query per row.
+    with django_assert_max_num_queries(12):
+        response = client.get(admin_url(Project, "changelist"))
+    assert "50 " in visible_text(response)
