@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
@@ -39,7 +40,12 @@ admin.site.index_title = _("Content")
 
 class PublishableAdmin(WorkflowAdminMixin, TranslationAdminMixin, CompareVersionAdmin):
     """Publish and unpublish in bulk; the changelist shows what is live and how fresh.
-    Edits to live records are held until published; every save is a version."""
+    Edits to live records are held until published; every save is a version.
+
+    Only users with the publish permission (Publishers, superusers) publish or
+    unpublish: the actions need it, and without it "published" is read-only in
+    the form, so a submitted value is ignored. Editors save drafts.
+    """
 
     actions = [
         "publish",
@@ -53,6 +59,28 @@ class PublishableAdmin(WorkflowAdminMixin, TranslationAdminMixin, CompareVersion
     # An address typed without a scheme means https (Django 6.0's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    def has_publish_permission(self, request, obj=None):
+        """May this user publish and unpublish this kind of content?
+
+        The `<app>.publish_<model>` permission (`Publishable`'s Meta adds it
+        to every publishable model; the Publishers group has it; superusers
+        have every permission). The one check for each step that makes
+        something public or takes it down: the publish and unpublish actions,
+        the form's "published" box, and restoring, reverting and publishing
+        pending changes. Like Django's `has_change_permission`, the answer is
+        per model: `obj` is accepted, not consulted.
+        """
+        codename = get_permission_codename("publish", self.opts)
+        return request.user.has_perm(f"{self.opts.app_label}.{codename}")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if self.has_publish_permission(request, obj):
+            return readonly
+        # Left out of the form: a submitted value (a forged POST) is ignored,
+        # so a new row stays a draft and a published one stays published.
+        return [*readonly, "is_published"]
+
     @admin.action(description=_("Publish selected items"), permissions=["publish"])
     def publish(self, request, queryset):
         self._set_published(request, queryset, True)
@@ -60,10 +88,6 @@ class PublishableAdmin(WorkflowAdminMixin, TranslationAdminMixin, CompareVersion
     @admin.action(description=_("Unpublish selected items"), permissions=["publish"])
     def unpublish(self, request, queryset):
         self._set_published(request, queryset, False)
-
-    def has_publish_permission(self, request, obj=None):
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
     def _set_published(self, request, queryset, value):
         # update() skips save(): set updated_at here so "last changed" stays true.

@@ -11,13 +11,14 @@ inside the same savepoint, so edits build on each other.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion import create_revision, set_comment, set_user
 
 from .models import PendingChange
-from .models.workflow import followed, snapshot
+from .models.workflow import followed, same_content, snapshot
 
 
 class PendingFilter(admin.SimpleListFilter):
@@ -80,11 +81,25 @@ class WorkflowAdminMixin:
             request, obj, lambda: run(request, object_id, version_id, extra_context)
         )
 
+    def recover_view(self, request, version_id, extra_context=None):
+        # Restoring a deleted record is a publisher's call, like deleting it.
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
     def _workflow(self, request, obj, view):
         using = router.db_for_write(self.model)
         pending = PendingChange.objects.for_object(obj).first()
-        publish_now = self.publish_now_button in request.POST and self.has_publish_permission(
-            request, obj
+        # A publisher's save publishes at once when asked to, or when it
+        # publishes or unpublishes the record itself.
+        publish_now = self.has_publish_permission(request, obj) and (
+            self.publish_now_button in request.POST
+            or ("is_published" in request.POST) != obj.is_published
         )
         request._holds_changes = request.method == "POST" and obj.is_published and not publish_now
         if pending is None and not request._holds_changes:
@@ -101,7 +116,10 @@ class WorkflowAdminMixin:
             if saved and request._holds_changes:
                 held = snapshot(type(obj)._default_manager.get(pk=obj.pk))
                 transaction.savepoint_rollback(savepoint, using=using)
-                PendingChange.hold(obj, held, live_children, request.user)
+                if same_content(held, snapshot(obj)):
+                    PendingChange.objects.for_object(obj).delete()  # nothing left to publish
+                else:
+                    PendingChange.hold(obj, held, live_children, request.user)
             elif saved:
                 transaction.savepoint_commit(savepoint, using=using)
                 if pending is not None:

@@ -26,6 +26,31 @@ def staff_client(client, django_user_model):
     return client
 
 
+def member_of(group, username, django_user_model):
+    """A client logged in as a new staff user in `group` (a role the
+    migrations created: "Editors" or "Publishers")."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    user = django_user_model.objects.create_user(username, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor_client(db, django_user_model):
+    """An Editor: views, adds and changes content; may not publish or delete."""
+    return member_of("Editors", "an-editor", django_user_model)
+
+
+@pytest.fixture
+def publisher_client(db, django_user_model):
+    """A Publisher: an editor who may also publish, unpublish and delete."""
+    return member_of("Publishers", "a-publisher", django_user_model)
+
+
 def pytest_report_header(config):
     from django.conf import settings
 

@@ -4,6 +4,7 @@ partner, rows to fill them with, and the text a reader sees."""
 import re
 from html.parser import HTMLParser
 
+from django import forms
 from django.urls import reverse
 
 from partnerships.collections import COLLECTIONS
@@ -86,3 +87,35 @@ def visible_text(response):
 
 def normalize(text):
     return re.sub(r"\s+", " ", text).strip()
+
+
+def admin_form_data(response, **changes):
+    """What the admin add or change page in `response` submits as it stands
+    (its form and inlines), with `changes`; a change to None leaves a field out.
+    As a browser sends it: a ticked box is "on", an unticked one is absent."""
+    data = {}
+    inline_formsets = [inline.formset for inline in response.context["inline_admin_formsets"]]
+    for formset in inline_formsets:
+        data.update(_submitted(formset.management_form))
+    for form in [response.context["adminform"].form, *(f for s in inline_formsets for f in s)]:
+        data.update(_submitted(form))
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def _submitted(form):
+    data = {}
+    for field in form:
+        value, widget = field.value(), field.field.widget
+        if isinstance(field.field, forms.FileField):
+            continue  # nothing uploaded: the file is kept
+        if isinstance(widget, forms.CheckboxInput):
+            if value:
+                data[field.html_name] = "on"
+        elif isinstance(widget, forms.MultiWidget):  # split date and time
+            parts = widget.decompress(value) if value else [None] * len(widget.widgets)
+            for suffix, part in zip(widget.widgets_names, parts, strict=True):
+                data[field.html_name + suffix] = "" if part is None else part
+        else:
+            data[field.html_name] = "" if value is None else value
+    return data

@@ -32,7 +32,7 @@ FACTORIES = {
         partner=PartnerFactory(), slug="report", title="Report"
     ),
     "auth.user": lambda: User.objects.create_user("someone"),
-    "auth.group": lambda: Group.objects.create(name="Editors"),
+    "auth.group": lambda: Group.objects.create(name="Translators"),
 }
 
 

@@ -2,39 +2,14 @@
 previews of held changes, history with compare, revert and recover."""
 
 import pytest
-from django import forms
-from django.contrib.admin.helpers import AdminForm
 from django.urls import reverse
 from reversion.models import Version
 
 from partnerships.models import Agreement, PendingChange, Signatory
 from tests.factories import AgreementFactory, SignatoryFactory
-from tests.helpers import visible_text
+from tests.helpers import admin_form_data, visible_text
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(response):
-    """What the change form would post back unchanged: its fields and inlines."""
-    data = {}
-    admin_form: AdminForm = response.context["adminform"]
-    for name, field in admin_form.form.fields.items():
-        if field.disabled or isinstance(field, forms.FileField):
-            continue  # an empty file input keeps the file
-        value = admin_form.form[name].value()
-        data[name] = "" if value is None else value
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            data[management.add_prefix(name)] = management[name].value()
-        for form in formset.forms:
-            for name in form.fields:
-                value = form[name].value()
-                if value is None or value is False:
-                    continue
-                data[form.add_prefix(name)] = value
-    return {key: ("on" if value is True else value) for key, value in data.items()}
 
 
 def change_url(obj):
@@ -43,9 +18,7 @@ def change_url(obj):
 
 def edit(client, obj, **changes):
     url = change_url(obj)
-    data = form_data(client.get(url))
-    data.update(changes)
-    return client.post(url, data)
+    return client.post(url, admin_form_data(client.get(url), **changes))
 
 
 @pytest.fixture
@@ -106,7 +79,7 @@ def test_publishing_held_changes_makes_them_public(admin_client, client, live_ag
 
 
 def test_a_signatory_added_in_a_held_change_is_inserted_on_publishing(admin_client, live_agreement):
-    data = form_data(admin_client.get(change_url(live_agreement)))
+    data = admin_form_data(admin_client.get(change_url(live_agreement)))
     data.update(
         {
             "signatories-TOTAL_FORMS": "2",
@@ -187,7 +160,7 @@ def test_reverting_a_live_record_is_held_for_a_publisher(admin_client, live_agre
     edit(admin_client, live_agreement, title="Typo title", _publish="1")
     first = Version.objects.get_for_object(live_agreement).last()  # the oldest
     url = reverse("admin:partnerships_agreement_revision", args=[live_agreement.pk, first.pk])
-    data = form_data(admin_client.get(url))
+    data = admin_form_data(admin_client.get(url))
     assert data["title"] == "Memorandum of Cooperation"
     assert admin_client.post(url, data).status_code == 302
     live_agreement.refresh_from_db()
@@ -203,7 +176,36 @@ def test_a_deleted_record_is_recovered_with_its_signatories(admin_client, live_a
     assert not Agreement.objects.filter(pk=pk).exists()
     deleted = Version.objects.get_deleted(Agreement).get()
     url = reverse("admin:partnerships_agreement_recover", args=[deleted.pk])
-    data = form_data(admin_client.get(url))
+    data = admin_form_data(admin_client.get(url))
     assert admin_client.post(url, data).status_code == 302
     recovered = Agreement.objects.get(pk=pk)
     assert list(recovered.signatories.values_list("name", flat=True)) == ["Guy Ryder"]
+
+
+def test_saving_a_live_record_unchanged_holds_nothing(admin_client, live_agreement):
+    assert edit(admin_client, live_agreement).status_code == 302
+    assert not PendingChange.objects.exists()
+
+
+def test_an_editors_save_and_publish_now_is_held_all_the_same(editor_client, live_agreement):
+    edit(editor_client, live_agreement, title="Memorandum of Understanding", _publish="1")
+    live_agreement.refresh_from_db()
+    assert live_agreement.title == "Memorandum of Cooperation"
+    assert PendingChange.objects.for_object(live_agreement).exists()
+
+
+def test_an_editor_may_not_publish_held_changes(editor_client, live_agreement):
+    edit(editor_client, live_agreement, title="Memorandum of Understanding")
+    editor_client.post(
+        reverse("admin:partnerships_agreement_changelist"),
+        {"action": "publish_pending", "_selected_action": [live_agreement.pk]},
+    )
+    live_agreement.refresh_from_db()
+    assert live_agreement.title == "Memorandum of Cooperation"
+    assert PendingChange.objects.exists()
+
+
+def test_only_publishers_recover_deleted_records(editor_client, publisher_client):
+    url = reverse("admin:partnerships_agreement_recoverlist")
+    assert editor_client.get(url).status_code == 403
+    assert publisher_client.get(url).status_code == 200

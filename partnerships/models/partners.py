@@ -79,7 +79,7 @@ class Partner(Publishable):
 
     objects = PartnerManager()
 
-    class Meta:
+    class Meta(Publishable.Meta):
         ordering = ["name"]
         verbose_name = _("partner")
         verbose_name_plural = _("partners")

@@ -70,6 +70,10 @@ class Publishable(Translatable):
 
     class Meta:
         abstract = True
+        # Django's four, plus "publish": `publish_<model>`, "Can publish <model>",
+        # the permission to publish and unpublish (the Publishers group has it).
+        # Subclasses keep it by deriving their Meta from this one.
+        default_permissions = ("add", "change", "delete", "view", "publish")
 
     @property
     def is_public(self):
@@ -142,7 +146,7 @@ class PartnerScoped(Publishable):
     published_with = ("partner",)
     objects = PartnerScopedManager()
 
-    class Meta:
+    class Meta(Publishable.Meta):
         abstract = True
         constraints = [
             models.UniqueConstraint(

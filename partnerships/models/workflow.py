@@ -1,5 +1,7 @@
 """Changes to live content held until a publisher publishes them."""
 
+import json
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -25,6 +27,18 @@ def snapshot(obj):
     children = followed(obj)
     rows = [obj, *(child for rows in children.values() for child in rows)]
     return serializers.serialize("json", rows)
+
+
+def same_content(first, second):
+    """Do two snapshots hold the same content (whatever their timestamps)?"""
+
+    def content(data):
+        rows = json.loads(data)
+        for row in rows:
+            row["fields"].pop("updated_at", None)
+        return rows
+
+    return content(first) == content(second)
 
 
 class PendingChangeQuerySet(models.QuerySet):

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('partnerships', '0003_job_title_and_position'),
+        ('partnerships', '0004_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
