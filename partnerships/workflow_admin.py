@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from reversion import create_revision, set_comment, set_user
+from reversion import create_revision, get_comment, is_active, set_comment, set_user
 
 from .models import PendingChange
 from .models.workflow import followed, same_content, snapshot
@@ -120,6 +120,10 @@ class WorkflowAdminMixin:
                     PendingChange.objects.for_object(obj).delete()  # nothing left to publish
                 else:
                     PendingChange.hold(obj, held, live_children, request.user)
+                    if is_active():  # this save's version: say it was held
+                        set_comment(
+                            _("%(change)s Held for publishing.") % {"change": get_comment()}
+                        )
             elif saved:
                 transaction.savepoint_commit(savepoint, using=using)
                 if pending is not None:

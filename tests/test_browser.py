@@ -265,3 +265,88 @@ def test_locked_out_editor_reads_the_lockout_page_under_the_content_security_pol
     # The theme toggle is the admin's own script: it must still run.
     expect(page.locator("html")).to_have_attribute("data-theme", re.compile(".+"))
     assert violations == []
+
+
+@pytest.fixture
+def roles():
+    """The Editors and Publishers groups (a transactional test empties the
+    database, groups from the data migration included)."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    roles = importlib.import_module("partnerships.migrations.0004_roles").ROLES
+    permissions = Permission.objects.filter(content_type__app_label="partnerships")
+    for name, actions in roles.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set([p for p in permissions if p.codename.split("_")[0] in actions])
+
+
+def log_in_as(page, site, django_user_model, username, group):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username, password="a long passphrase")
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name=group))
+    page.goto(site + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "a long passphrase")
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_be_visible()
+
+
+def test_editor_submits_a_change_and_a_publisher_publishes_compares_and_reverts(
+    new_page, site, django_user_model, roles
+):
+    call_command("createinitialrevisions", "partnerships", verbosity=0)  # as `make run` does
+    agreement = Partner.objects.get(slug="japan").agreements.get()
+    public_url = site + agreement.get_absolute_url()
+    visitor = new_page()
+
+    # An editor edits the live agreement: the change is held.
+    editor = new_page()
+    log_in_as(editor, site, django_user_model, "editor", "Editors")
+    editor.goto(f"{site}/admin/partnerships/agreement/{agreement.pk}/change/")
+    expect(editor.locator("#id_is_published")).to_have_count(0)  # read-only for editors
+    editor.fill("#id_signed_in", "Tokyo, Japan")
+    editor.click("input[name=_continue]")
+    expect(editor.locator(".messagelist").first).to_contain_text("held")
+    visitor.goto(public_url)
+    expect(visitor.locator("main")).not_to_contain_text("Tokyo, Japan")
+
+    # The editor previews it on the public page.
+    editor.get_by_role("link", name="View on site").first.click()
+    expect(editor.locator("body")).to_contain_text("Unpublished changes — not public")
+    expect(editor.locator("main")).to_contain_text("Tokyo, Japan")
+
+    # A publisher finds it among the pending changes and publishes it.
+    publisher = new_page()
+    log_in_as(publisher, site, django_user_model, "publisher", "Publishers")
+    publisher.goto(site + "/admin/partnerships/agreement/?pending=yes")
+    publisher.check(f"input[name=_selected_action][value='{agreement.pk}']")
+    publisher.select_option("select[name=action]", "publish_pending")
+    publisher.click("button[name=index]")
+    expect(publisher.locator(".messagelist").first).to_contain_text("published")
+    visitor.goto(public_url)
+    expect(visitor.locator("main")).to_contain_text("Tokyo, Japan")
+
+    # History: compare the first version with the last, then revert to the first.
+    history = f"{site}/admin/partnerships/agreement/{agreement.pk}/history/"
+    publisher.goto(history)
+    publisher.locator("input[name=version_id1]").last.check()  # the fixture's version
+    publisher.locator("input[name=version_id2]").first.check()  # the published one
+    publisher.get_by_role("button", name="compare").click()
+    expect(publisher.locator("#content")).to_contain_text("Tokyo, Japan")
+    publisher.goto(history)
+    publisher.locator("#change-history a[href*='/history/']").last.click()
+    expect(publisher.locator("#id_signed_in")).to_have_value("Tokyo")
+    publisher.click("input[name=_save]")
+    expect(publisher.locator(".messagelist").first).to_contain_text("held")
+    publisher.goto(site + "/admin/partnerships/agreement/?pending=yes")
+    publisher.check(f"input[name=_selected_action][value='{agreement.pk}']")
+    publisher.select_option("select[name=action]", "publish_pending")
+    publisher.click("button[name=index]")
+    visitor.goto(public_url)
+    expect(visitor.locator("main")).not_to_contain_text("Tokyo, Japan")
+    expect(visitor.locator("main")).to_contain_text("Tokyo")

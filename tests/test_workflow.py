@@ -209,3 +209,10 @@ def test_only_publishers_recover_deleted_records(editor_client, publisher_client
     url = reverse("admin:partnerships_agreement_recoverlist")
     assert editor_client.get(url).status_code == 403
     assert publisher_client.get(url).status_code == 200
+
+
+def test_a_held_save_is_a_version_that_says_so(admin_client, live_agreement):
+    edit(admin_client, live_agreement, title="Memorandum of Understanding")
+    version = Version.objects.get_for_object(live_agreement).get()
+    assert version.field_dict["title"] == "Memorandum of Understanding"
+    assert version.revision.comment == "Changed Title. Held for publishing."
