@@ -24,6 +24,7 @@ from .models import (
     Representative,
     Signatory,
 )
+from .schedule_admin import ScheduleAdminMixin
 from .translation_admin import (
     TranslationAdminMixin,
     TranslationInlineMixin,
@@ -35,8 +36,9 @@ admin.site.site_title = _("Partnerships admin")
 admin.site.index_title = _("Content")
 
 
-class PublishableAdmin(TranslationAdminMixin, admin.ModelAdmin):
-    """Publish and unpublish in bulk; the changelist shows what is live and how fresh."""
+class PublishableAdmin(ScheduleAdminMixin, TranslationAdminMixin, admin.ModelAdmin):
+    """Publish and unpublish in bulk; the changelist shows what is live (and
+    scheduled) and how fresh."""
 
     actions = ["publish", "unpublish", "mark_japanese_current"]
     list_per_page = 50
@@ -83,7 +85,19 @@ class PartnerAdmin(PublishableAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ConcernInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "title", "adjective", "is_published"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "title",
+                    "adjective",
+                    "is_published",
+                    ("goes_live_at", "expires_at"),
+                ]
+            },
+        ),
         (
             _("Headline figures"),
             {
@@ -243,6 +257,7 @@ class RepresentativeAdmin(PartnerScopedAdmin):
                     "slug",
                     "constituent_group",
                     "is_published",
+                    ("goes_live_at", "expires_at"),
                     "position",
                 ]
             },
@@ -284,7 +299,20 @@ class AgreementAdmin(PartnerScopedAdmin):
     date_hierarchy = "signed_on"
     inlines = [SignatoryInline]
     fieldsets = [
-        (None, {"fields": ["partner", "title", "slug", "kind", "headline", "is_published"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "partner",
+                    "title",
+                    "slug",
+                    "kind",
+                    "headline",
+                    "is_published",
+                    ("goes_live_at", "expires_at"),
+                ]
+            },
+        ),
         (
             _("Signing"),
             {"fields": ["signed_on", "signed_in", ("visit_started_on", "visit_ended_on")]},
@@ -301,7 +329,15 @@ class NamedItemAdmin(PartnerScopedAdmin):
     list_editable = ["position"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["partner", "name", "slug", "description", "position", "is_published"]
+    fields = [
+        "partner",
+        "name",
+        "slug",
+        "description",
+        "position",
+        "is_published",
+        ("goes_live_at", "expires_at"),
+    ]
 
 
 class ChannelFundedAdmin(NamedItemAdmin):
@@ -347,6 +383,7 @@ class ProjectAdmin(ChannelFundedAdmin):
         "is_main_vehicle",
         "position",
         "is_published",
+        ("goes_live_at", "expires_at"),
     ]
 
 
