@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run serve test test-fast chromium gettext messages lint lock lock-check format check migrate fixture superuser clean
+.PHONY: run reset-content serve test test-fast chromium gettext messages lint lock lock-check format check migrate fixture superuser clean
 
 # A virtual environment with exactly the locked versions, checked against their
 # hashes; rebuilt when the lock changes.
@@ -49,10 +49,15 @@ messages: $(BIN)/.installed gettext
 migrate: $(BIN)/.installed .env $(MO)
 	$(PY) manage.py migrate --noinput
 
-run: migrate  ## Serve the site on SQLite at http://127.0.0.1:8000/ with the Japan content.
-	$(PY) manage.py loaddata japan
+# The fixture goes only into an empty database, so local edits survive a restart.
+run: migrate  ## Serve the site on SQLite at http://127.0.0.1:8000/, with the Japan content if empty.
+	$(PY) manage.py loadcontent --if-empty japan
 	@echo "Serving at http://$(HOST)/  (admin: http://$(HOST)/admin/, create a login with 'make superuser')"
 	$(PY) manage.py runserver $(HOST)
+
+# Japanese, and rows the fixture does not have, are kept (README: "The content and its fixture").
+reset-content: migrate  ## Reload the Japan fixture: resets the English of the fixture's rows.
+	$(PY) manage.py loaddata japan
 
 # The production configuration on loopback: DEBUG off, static files collected into
 # STATIC_ROOT, compiled messages, gunicorn with config/gunicorn.py. Plain HTTP (no TLS

@@ -26,6 +26,7 @@ from .models import (
     Representative,
     Signatory,
 )
+from .schedule_admin import ScheduleAdminMixin
 from .translation_admin import (
     TranslationAdminMixin,
     TranslationInlineMixin,
@@ -38,9 +39,12 @@ admin.site.site_title = _("Partnerships admin")
 admin.site.index_title = _("Content")
 
 
-class PublishableAdmin(WorkflowAdminMixin, TranslationAdminMixin, CompareVersionAdmin):
-    """Publish and unpublish in bulk; the changelist shows what is live and how fresh.
-    Edits to live records are held until published; every save is a version.
+class PublishableAdmin(
+    WorkflowAdminMixin, ScheduleAdminMixin, TranslationAdminMixin, CompareVersionAdmin
+):
+    """Publish and unpublish in bulk; the changelist shows what is live (and
+    scheduled) and how fresh. Edits to live records are held until published;
+    every save is a version.
 
     Only users with the publish permission (Publishers, superusers) publish or
     unpublish: the actions need it, and without it "published" is read-only in
@@ -120,7 +124,19 @@ class PartnerAdmin(PublishableAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ConcernInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "title", "adjective", "is_published"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "title",
+                    "adjective",
+                    "is_published",
+                    ("goes_live_at", "expires_at"),
+                ]
+            },
+        ),
         (
             _("Headline figures"),
             {
@@ -280,6 +296,7 @@ class RepresentativeAdmin(PartnerScopedAdmin):
                     "slug",
                     "constituent_group",
                     "is_published",
+                    ("goes_live_at", "expires_at"),
                     "position",
                 ]
             },
@@ -321,7 +338,20 @@ class AgreementAdmin(PartnerScopedAdmin):
     date_hierarchy = "signed_on"
     inlines = [SignatoryInline]
     fieldsets = [
-        (None, {"fields": ["partner", "title", "slug", "kind", "headline", "is_published"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "partner",
+                    "title",
+                    "slug",
+                    "kind",
+                    "headline",
+                    "is_published",
+                    ("goes_live_at", "expires_at"),
+                ]
+            },
+        ),
         (
             _("Signing"),
             {"fields": ["signed_on", "signed_in", ("visit_started_on", "visit_ended_on")]},
@@ -338,7 +368,15 @@ class NamedItemAdmin(PartnerScopedAdmin):
     list_editable = ["position"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["partner", "name", "slug", "description", "position", "is_published"]
+    fields = [
+        "partner",
+        "name",
+        "slug",
+        "description",
+        "position",
+        "is_published",
+        ("goes_live_at", "expires_at"),
+    ]
 
 
 class ChannelFundedAdmin(NamedItemAdmin):
@@ -384,6 +422,7 @@ class ProjectAdmin(ChannelFundedAdmin):
         "is_main_vehicle",
         "position",
         "is_published",
+        ("goes_live_at", "expires_at"),
     ]
 
 

@@ -1,6 +1,7 @@
 """What several test modules (and scripts/benchmark.py) share: the pages of a
 partner, rows to fill them with, and the text a reader sees."""
 
+import datetime
 import re
 from html.parser import HTMLParser
 
@@ -20,6 +21,18 @@ from tests.factories import (
 
 # The bound for each public page is the same for 1 row and for 50 of every model.
 MAX_QUERIES = 8
+
+# A schedule, and the moments around its ends: (moment, public then?). A row
+# appears exactly at its go-live time and is gone exactly at its expiry.
+GOES_LIVE = datetime.datetime(2030, 4, 1, 9, 0, tzinfo=datetime.UTC)
+EXPIRES = datetime.datetime(2030, 4, 30, 17, 0, tzinfo=datetime.UTC)
+TICK = datetime.timedelta(microseconds=1)
+SCHEDULE_BOUNDARIES = [
+    (GOES_LIVE - TICK, False),
+    (GOES_LIVE, True),
+    (EXPIRES - TICK, True),
+    (EXPIRES, False),
+]
 
 
 def populate(partner, rows):

@@ -1,5 +1,7 @@
 """The Django admin, as editors use it."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
@@ -16,7 +18,7 @@ from tests.factories import (
     RepresentativeFactory,
     SignatoryFactory,
 )
-from tests.helpers import visible_text
+from tests.helpers import EXPIRES, GOES_LIVE, TICK, visible_text
 from tests.sixth_collection.models import Publication
 
 pytestmark = pytest.mark.django_db
@@ -304,3 +306,105 @@ def test_add_form_named_for_a_partner_offers_only_its_channels(admin_client):
     url = admin_url(PrivateSupportActivity, "add") + f"?partner={ours.partner.pk}"
     html = admin_client.get(url).content.decode()
     assert f"/admin/autocomplete/?partner={ours.partner.pk}" in html
+
+
+PUBLISHABLE_FACTORIES = [
+    PartnerFactory,
+    RepresentativeFactory,
+    AgreementFactory,
+    FundingChannelFactory,
+    ProjectFactory,
+    PrivateSupportActivityFactory,
+]
+
+
+@pytest.mark.parametrize("factory", PUBLISHABLE_FACTORIES)
+def test_change_form_has_the_schedule_beside_published(admin_client, factory):
+    obj = factory()
+    html = admin_client.get(admin_url(factory._meta.model, "change", obj.pk)).content.decode()
+    published = html.index('name="is_published"')
+    assert published < html.index('name="goes_live_at_0"') < html.index('name="expires_at_0"')
+
+
+# The clock is set before the admin logs in (fixtures in order), so the session is current.
+@pytest.mark.time_machine(GOES_LIVE, tick=False)
+def test_editor_schedules_a_project(time_machine, admin_client):
+    project = ProjectFactory()
+    form = project_form(
+        project,
+        goes_live_at_0="2030-05-01",
+        goes_live_at_1="08:30:00",
+        expires_at_0="2030-06-01",
+        expires_at_1="00:00:00",
+        _publish="1",  # a live record: saved and published at once
+    )
+    response = admin_client.post(admin_url(Project, "change", project.pk), form)
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.goes_live_at == datetime.datetime(2030, 5, 1, 8, 30, tzinfo=datetime.UTC)
+    assert project.expires_at == datetime.datetime(2030, 6, 1, tzinfo=datetime.UTC)
+    assert not Project.objects.published().exists()
+
+
+def test_expiry_before_going_live_is_a_form_error(admin_client):
+    project = ProjectFactory()
+    form = project_form(
+        project,
+        goes_live_at_0="2030-05-01",
+        goes_live_at_1="08:30:00",
+        expires_at_0="2030-05-01",
+        expires_at_1="08:00:00",
+    )
+    response = admin_client.post(admin_url(Project, "change", project.pk), form)
+    assert response.status_code == 200
+    assert "The expiry must come after the go-live time." in visible_text(response)
+    project.refresh_from_db()
+    assert project.goes_live_at is None
+
+
+def schedule_rows():
+    """A draft and one published project in each state, at GOES_LIVE."""
+    return {
+        "draft": ProjectFactory(name="Draft one", is_published=False, goes_live_at=EXPIRES),
+        "live": ProjectFactory(name="Live one"),
+        "live until": ProjectFactory(name="Live until one", expires_at=EXPIRES),
+        "scheduled": ProjectFactory(name="Scheduled one", goes_live_at=GOES_LIVE + TICK),
+        "expired": ProjectFactory(name="Expired one", expires_at=GOES_LIVE),
+    }
+
+
+@pytest.mark.time_machine(GOES_LIVE, tick=False)
+@pytest.mark.parametrize(
+    ("choice", "names"),
+    [
+        ("live", ["Live one", "Live until one"]),
+        ("scheduled", ["Scheduled one"]),
+        ("expired", ["Expired one"]),
+        (None, ["Draft one", "Expired one", "Live one", "Live until one", "Scheduled one"]),
+    ],
+)
+def test_schedule_filter_selects_live_scheduled_and_expired_rows(
+    time_machine, admin_client, choice, names
+):
+    schedule_rows()
+    response = admin_client.get(
+        admin_url(Project, "changelist"), {"schedule": choice} if choice else {}
+    )
+    assert sorted(row.name for row in response.context["cl"].result_list) == names
+
+
+@pytest.mark.time_machine(GOES_LIVE, tick=False)
+def test_changelist_shows_each_rows_schedule(time_machine, admin_client):
+    schedule_rows()
+    text = visible_text(admin_client.get(admin_url(Project, "changelist")))
+    for shown in [
+        "Draft one",
+        "Live one",
+        "Live until one",
+        "Live until 30 April 2030, 17:00",
+        "Scheduled one",
+        "Scheduled: goes live 1 April 2030, 09:00",
+        "Expired one",
+        "Expired 1 April 2030, 09:00",
+    ]:
+        assert shown in text

@@ -194,11 +194,13 @@ def test_editor_edits_an_agreement_and_views_it_on_site(page, site, django_user_
     page.get_by_role("link", name="Memorandum of Cooperation").first.click()
     page.fill("#id_signed_in", "Tokyo, Japan")
     page.click("input[name=_continue]")
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator(".messagelist").first).to_contain_text("held")
 
+    # A live record: staff preview the held change on the public page.
     page.get_by_role("link", name="View on site").first.click()
     page.wait_for_url("**/en/partners/japan/agreements/memorandum-of-cooperation-2017/")
     expect(page.locator("main")).to_contain_text("Tokyo, Japan")
+    expect(page.locator("body")).to_contain_text("Unpublished changes — not public")
 
 
 def watch_for_csp_violations(page):

@@ -24,6 +24,7 @@ from tests.factories import (
     ProjectFactory,
     RepresentativeFactory,
 )
+from tests.helpers import EXPIRES, GOES_LIVE, SCHEDULE_BOUNDARIES, TICK
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,69 @@ def test_is_public_agrees_with_published():
     draft_channel = ProjectFactory(funding_channel__is_published=False)
     assert [public.is_public, draft.is_public, draft_channel.is_public] == [True, False, False]
     assert list(Project.objects.published()) == [public]
+
+
+@pytest.mark.parametrize(("moment", "public"), SCHEDULE_BOUNDARIES)
+def test_scheduled_row_is_public_from_its_go_live_time_until_its_expiry(
+    time_machine, moment, public
+):
+    project = ProjectFactory(goes_live_at=GOES_LIVE, expires_at=EXPIRES)
+    time_machine.move_to(moment, tick=False)
+    assert list(Project.objects.published()) == ([project] if public else [])
+    assert project.is_public is public
+
+
+@pytest.mark.parametrize(("moment", "public"), SCHEDULE_BOUNDARIES)
+@pytest.mark.parametrize("parent", ["partner", "funding_channel"])
+def test_a_parent_outside_its_schedule_hides_its_rows(time_machine, parent, moment, public):
+    project = ProjectFactory(
+        **{f"{parent}__goes_live_at": GOES_LIVE, f"{parent}__expires_at": EXPIRES}
+    )
+    time_machine.move_to(moment, tick=False)
+    assert list(Project.objects.published()) == ([project] if public else [])
+    assert Project.objects.get().is_public is public
+
+
+@pytest.mark.parametrize(
+    ("schedule", "state"),
+    [
+        ({}, "live"),
+        ({"goes_live_at": GOES_LIVE + TICK}, "scheduled"),
+        ({"expires_at": GOES_LIVE}, "expired"),
+        ({"goes_live_at": GOES_LIVE - TICK, "expires_at": GOES_LIVE + TICK}, "live"),
+        ({"is_published": False, "goes_live_at": GOES_LIVE - TICK}, None),
+    ],
+)
+def test_schedule_state_agrees_with_the_schedule_querysets(time_machine, schedule, state):
+    time_machine.move_to(GOES_LIVE, tick=False)
+    agreement = AgreementFactory(**schedule)
+    assert agreement.schedule_state == state
+    selected = {
+        name
+        for name, rows in [
+            ("live", Agreement.objects.live_now()),
+            ("scheduled", Agreement.objects.scheduled()),
+            ("expired", Agreement.objects.expired()),
+        ]
+        if agreement in rows
+    }
+    assert selected == ({state} if state else set())
+
+
+def test_expiry_must_come_after_going_live():
+    agreement = AgreementFactory.build(
+        partner=PartnerFactory(), goes_live_at=GOES_LIVE, expires_at=GOES_LIVE
+    )
+    with pytest.raises(ValidationError, match="expiry must come after the go-live time"):
+        agreement.full_clean()
+
+
+@pytest.mark.parametrize(
+    "factory", [PartnerFactory, RepresentativeFactory, ProjectFactory, FundingChannelFactory]
+)
+def test_database_refuses_an_expiry_before_going_live(factory):
+    with pytest.raises(IntegrityError):
+        factory(goes_live_at=EXPIRES, expires_at=GOES_LIVE)
 
 
 def test_staff_who_may_view_partners_see_drafts_visitors_do_not(django_user_model):

@@ -1,8 +1,12 @@
 """Public pages: what visitors and staff see, and what it costs in queries."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from partnerships.collections import COLLECTIONS
 from tests.factories import (
     AgreementFactory,
     FundingChannelFactory,
@@ -11,7 +15,16 @@ from tests.factories import (
     ProjectFactory,
     RepresentativeFactory,
 )
-from tests.helpers import MAX_QUERIES, populate, public_list_urls, public_urls, visible_text
+from tests.helpers import (
+    EXPIRES,
+    GOES_LIVE,
+    MAX_QUERIES,
+    SCHEDULE_BOUNDARIES,
+    populate,
+    public_list_urls,
+    public_urls,
+    visible_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +170,97 @@ def test_staff_see_drafts_marked_in_lists(staff_client):
     project = ProjectFactory(is_published=False)
     response = staff_client.get(reverse("partnerships:project-list", args=[project.partner.slug]))
     assert f"{project.name} Draft" in visible_text(response)
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize(
+    "factory",
+    [
+        RepresentativeFactory,
+        AgreementFactory,
+        FundingChannelFactory,
+        ProjectFactory,
+        PrivateSupportActivityFactory,
+    ],
+)
+def test_scheduled_item_is_on_every_page_from_go_live_until_expiry(
+    client, time_machine, factory, language
+):
+    time_machine.move_to(GOES_LIVE - datetime.timedelta(days=1), tick=False)
+    partner = PartnerFactory()
+    channel = FundingChannelFactory(partner=partner)
+    funded = factory in (ProjectFactory, PrivateSupportActivityFactory)
+    item = factory(
+        partner=partner,
+        slug="the-scheduled-one",
+        goes_live_at=GOES_LIVE,
+        expires_at=EXPIRES,
+        **({"funding_channel": channel} if funded else {}),
+    )
+    collection = COLLECTIONS.of(item)
+    with translation.override(language):
+        listings = [
+            partner.get_absolute_url(),
+            collection.list_url(partner),
+            *([channel.get_absolute_url()] if funded else []),
+        ]
+        detail = collection.item_url(item) if collection.has_detail_pages else None
+
+    for moment, public in SCHEDULE_BOUNDARIES:
+        time_machine.move_to(moment, tick=False)
+        for url in listings:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            shown = "the-scheduled-one" in response.content.decode()
+            assert shown is public, (url, moment)
+        sitemap = client.get("/sitemap.xml").content.decode()
+        if detail:
+            assert client.get(detail).status_code == (200 if public else 404), moment
+            assert (f"http://testserver{detail}<" in sitemap) is public, moment
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_scheduled_partner_and_everything_under_it_appear_at_go_live_until_expiry(
+    client, time_machine, language
+):
+    time_machine.move_to(GOES_LIVE - datetime.timedelta(days=1), tick=False)
+    partner = PartnerFactory(slug="scheduled-partner", goes_live_at=GOES_LIVE, expires_at=EXPIRES)
+    populate(partner, 1)
+    with translation.override(language):
+        home = reverse("partnerships:partner-list")
+        pages = public_urls(partner)[1:]
+
+    for moment, public in SCHEDULE_BOUNDARIES:
+        time_machine.move_to(moment, tick=False)
+        assert ("scheduled-partner" in client.get(home).content.decode()) is public, moment
+        for url in pages:
+            assert client.get(url).status_code == (200 if public else 404), (url, moment)
+        sitemap = client.get("/sitemap.xml").content.decode()
+        assert ("/scheduled-partner/" in sitemap) is public, moment
+
+
+# The clock is set before staff log in (fixtures in order), so their session is current.
+@pytest.mark.time_machine(GOES_LIVE - datetime.timedelta(days=1), tick=False)
+def test_staff_preview_a_scheduled_item_under_a_banner_saying_when_it_goes_live(
+    time_machine, staff_client
+):
+    agreement = AgreementFactory(goes_live_at=GOES_LIVE)
+    response = staff_client.get(agreement.get_absolute_url())
+    assert response.status_code == 200
+    assert "Scheduled — goes live on 1 April 2030, 09:00" in visible_text(response)
+    overview = visible_text(staff_client.get(agreement.partner.get_absolute_url()))
+    assert f"{agreement.title} Scheduled — goes live on 1 April 2030, 09:00" in overview
+    with translation.override("ja"):
+        japanese = visible_text(staff_client.get(agreement.get_absolute_url()))
+    assert "公開予定 — 2030年4月1日9:00に公開されます" in japanese
+
+
+@pytest.mark.time_machine(EXPIRES, tick=False)
+def test_staff_preview_an_expired_item_marked_expired(time_machine, staff_client):
+    project = ProjectFactory(expires_at=EXPIRES)
+    assert "Expired — not public" in visible_text(staff_client.get(project.get_absolute_url()))
+    listing = staff_client.get(reverse("partnerships:project-list", args=[project.partner.slug]))
+    assert f"{project.name} Expired" in visible_text(listing)
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "99999", "1.5", "", "%00", "9" * 40])

@@ -84,6 +84,7 @@ class Partner(Publishable):
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
         constraints = [
+            *Publishable.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(support_since_year__isnull=True) | Q(support_since_year__gte=1919),
                 name="partner_support_since_ilo_founding",

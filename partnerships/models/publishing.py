@@ -1,11 +1,12 @@
-"""What every piece of published content shares: publication state, the one
-"what may the public see?" rule, and belonging to a partner."""
+"""What every piece of published content shares: publication state and
+schedule, the one "what may the public see?" rule, and belonging to a partner."""
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..translation import Translatable, TranslatableQuerySet
@@ -21,19 +22,39 @@ def may_preview(user, model):
     )
 
 
+def live(now, path=""):
+    """The condition for a row (or, through `path`, its parent) to be live at
+    `now`: published, past its go-live time, not yet at its expiry."""
+    prefix = f"{path}__" if path else ""
+    return (
+        Q(**{f"{prefix}is_published": True})
+        & (Q(**{f"{prefix}goes_live_at__isnull": True}) | Q(**{f"{prefix}goes_live_at__lte": now}))
+        & (Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now}))
+    )
+
+
 class PublishableQuerySet(TranslatableQuerySet):
     """Answers "what may the public see?" once, for every publishable model."""
 
     def published(self):
-        """Published rows whose parents (partner, channel) are published too.
+        """Live rows (published, within their schedule) whose parents (partner,
+        channel) are live too.
 
         A parent of another partner (a row written past validation) hides the
         row: a public page never names or links to another partner's content.
+
+        The schedule is compared with the application's clock, passed to the
+        database as a value, not with the database's `Now()`: on PostgreSQL
+        `Now()` is the transaction's start on the server's clock, which a test
+        cannot freeze, and Python's clock is the one `is_public` reads. No cron
+        job is needed: a scheduled row appears at its go-live time and
+        disappears at its expiry by this filter alone.
         """
-        condition = Q(is_published=True)
+        now = timezone.now()
+        condition = live(now)
         for path in self.model.published_with:
             field = self.model._meta.get_field(path)
-            parent_public = Q(**{f"{path}__is_published": True})
+            parent_public = live(now, path)
             if path in self.model.same_partner_links:
                 parent_public &= Q(**{f"{path}__partner": F("partner")})
             if field.null:
@@ -45,6 +66,18 @@ class PublishableQuerySet(TranslatableQuerySet):
         """Staff who may view this kind of content also see its drafts, to
         preview them; everyone else sees the public set."""
         return self.all() if may_preview(user, self.model) else self.published()
+
+    # The schedule of each row itself (its parents aside), for the admin.
+    def live_now(self):
+        return self.filter(live(timezone.now()))
+
+    def scheduled(self):
+        """Published, waiting for its go-live time."""
+        return self.filter(is_published=True, goes_live_at__gt=timezone.now())
+
+    def expired(self):
+        """Published, past its expiry."""
+        return self.filter(is_published=True, expires_at__lte=timezone.now())
 
 
 class PartnerScopedManager(models.Manager.from_queryset(PublishableQuerySet)):
@@ -60,10 +93,28 @@ class Publishable(Translatable):
         default=False,
         help_text=_("Only published items (of a published partner) are visible to the public."),
     )
+    goes_live_at = models.DateTimeField(
+        _("goes live at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional. A published item stays hidden from the public until this date and "
+            "time, then appears by itself. Leave empty to show it as soon as it is published."
+        ),
+    )
+    expires_at = models.DateTimeField(
+        _("expires at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional. At this date and time the item disappears from the public pages by "
+            "itself (it stays here, in the admin). Leave empty to keep it public."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), db_default=Now(), editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now())
 
-    # Foreign keys whose target must be published for this row to be public.
+    # Foreign keys whose target must be live for this row to be public.
     published_with = ()
     # Foreign keys whose target must belong to this row's partner.
     same_partner_links = ()
@@ -74,17 +125,40 @@ class Publishable(Translatable):
         # the permission to publish and unpublish (the Publishers group has it).
         # Subclasses keep it by deriving their Meta from this one.
         default_permissions = ("add", "change", "delete", "view", "publish")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goes_live_at__isnull=True)
+                | Q(expires_at__isnull=True)
+                | Q(expires_at__gt=F("goes_live_at")),
+                name="%(class)s_expires_after_going_live",
+                violation_error_message=_("The expiry must come after the go-live time."),
+            ),
+        ]
+
+    @property
+    def schedule_state(self):
+        """The row's own schedule, parents aside: for a published row "scheduled",
+        "expired" or "live" (as `scheduled()`, `expired()` and `live_now()`
+        select), None for a draft."""
+        if not self.is_published:
+            return None
+        now = timezone.now()
+        if self.goes_live_at is not None and self.goes_live_at > now:
+            return "scheduled"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "live"
 
     @property
     def is_public(self):
         """The Python twin of `published()`, for one loaded row (draft banners)."""
-        if not self.is_published:
+        if self.schedule_state != "live":
             return False
         for path in self.published_with:
             parent = getattr(self, path)
             if parent is None:
                 continue
-            if not parent.is_published:
+            if parent.schedule_state != "live":
                 return False
             if path in self.same_partner_links and parent.partner_id != self.partner_id:
                 return False
@@ -149,6 +223,7 @@ class PartnerScoped(Publishable):
     class Meta(Publishable.Meta):
         abstract = True
         constraints = [
+            *Publishable.Meta.constraints,
             models.UniqueConstraint(
                 fields=["partner", "slug"],
                 name="%(class)s_slug_unique_per_partner",
