@@ -25,6 +25,7 @@ from .models import (
     Representative,
     Signatory,
 )
+from .sharing_admin import ShareActionMixin
 from .translation_admin import (
     TranslationAdminMixin,
     TranslationInlineMixin,
@@ -37,15 +38,19 @@ admin.site.site_title = _("Partnerships admin")
 admin.site.index_title = _("Content")
 
 
-class PublishableAdmin(WorkflowAdminMixin, TranslationAdminMixin, CompareVersionAdmin):
+class PublishableAdmin(
+    ShareActionMixin, WorkflowAdminMixin, TranslationAdminMixin, CompareVersionAdmin
+):
     """Publish and unpublish in bulk; the changelist shows what is live and how fresh.
-    Edits to live records are held until published; every save is a version."""
+    Edits to live records are held until published; every save is a version;
+    drafts and held changes can be shown to reviewers through share links."""
 
     actions = [
         "publish",
         "unpublish",
         "publish_pending",
         "discard_pending",
+        "create_share_link",
         "mark_japanese_current",
     ]
     list_per_page = 50

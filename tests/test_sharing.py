@@ -4,14 +4,17 @@ account, at a signed, expiring, revocable address."""
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerships.models import ShareLink
+from partnerships.admin import FundingChannelAdmin
+from partnerships.models import Agreement, ShareLink
 from tests.factories import (
     AgreementFactory,
     FundingChannelFactory,
     PartnerFactory,
+    ProjectFactory,
     RepresentativeFactory,
     ShareLinkFactory,
 )
@@ -25,6 +28,15 @@ BANNER = {"en": "Shared for review — not public", "ja": "レビュー用の共
 
 def in_language(path, language):
     return path.replace("/en/", f"/{language}/", 1)
+
+
+def offered_actions(response):
+    action_form = response.context["action_form"]
+    return dict(action_form.fields["action"].choices) if action_form else {}
+
+
+def changelist(model):
+    return reverse(f"admin:partnerships_{model._meta.model_name}_changelist")
 
 
 def tampered(path, index):
@@ -43,6 +55,22 @@ def draft_agreement():
 @pytest.fixture
 def live_agreement():
     return AgreementFactory(title="Memorandum of Tokyo", slug="moc")
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    """Staff who may view content but not change or publish it."""
+
+    def make(*codenames):
+        user = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+        user.user_permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="partnerships", codename__in=codenames
+            )
+        )
+        return user
+
+    return make
 
 
 # The shared page.
@@ -233,3 +261,162 @@ def test_a_new_link_expires_in_seven_days():
     assert link.expires_at - timezone.now() == pytest.approx(
         datetime.timedelta(days=7), abs=datetime.timedelta(minutes=1)
     )
+
+
+# Creating links in the admin.
+
+
+def create_links(client, model, *records):
+    return client.post(
+        changelist(model),
+        {"action": "create_share_link", "_selected_action": [r.pk for r in records]},
+        follow=True,
+    )
+
+
+def test_the_admin_action_creates_a_link_and_shows_its_address(
+    admin_client, admin_user, client, draft_agreement
+):
+    response = create_links(admin_client, Agreement, draft_agreement)
+    link = ShareLink.objects.get()
+    assert link.record == draft_agreement
+    assert link.created_by == admin_user
+    [message] = [str(m) for m in response.context["messages"]]
+    url = message.split('href="', 1)[1].split('"', 1)[0]
+    assert url.startswith("http://testserver/en/share/")
+    assert "Draft Memorandum" in visible_text(client.get(url))
+
+
+def test_the_admin_action_creates_a_link_for_a_held_change(admin_client, live_agreement):
+    edit(admin_client, live_agreement, title="Memorandum of Osaka")
+    create_links(admin_client, Agreement, live_agreement)
+    assert ShareLink.objects.get().record == live_agreement
+
+
+def test_the_admin_action_makes_no_link_to_a_public_page(admin_client, live_agreement):
+    response = create_links(admin_client, Agreement, live_agreement)
+    assert not ShareLink.objects.exists()
+    assert "is public and has no pending changes" in visible_text(response)
+
+
+def test_representatives_are_not_offered_share_links(admin_client):
+    RepresentativeFactory(is_published=False)
+    response = admin_client.get(changelist(RepresentativeFactory._meta.model))
+    assert "create_share_link" not in offered_actions(response)
+    assert "create_share_link" in offered_actions(admin_client.get(changelist(Agreement)))
+
+
+def test_staff_who_may_not_publish_cannot_create_links(client, staff_user, draft_agreement):
+    # Viewing is not publishing (nor, until roles land, is it changing).
+    client.force_login(staff_user("view_agreement"))
+    assert "create_share_link" not in offered_actions(client.get(changelist(Agreement)))
+    response = create_links(client, Agreement, draft_agreement)
+    assert response.status_code == 200
+    assert not ShareLink.objects.exists()
+
+
+# The list of links.
+
+
+def test_the_list_shows_who_shared_what_and_when(admin_client, admin_user, draft_agreement):
+    link = ShareLinkFactory(record=draft_agreement, created_by=admin_user)
+    text = visible_text(admin_client.get(changelist(ShareLink)))
+    assert "Draft Memorandum" in text
+    assert admin_user.username in text
+    assert "Active" in text
+    assert f"Share link for agreement {link.object_id}" in text
+
+
+@pytest.mark.parametrize("status", ["active", "expired", "revoked"])
+def test_the_list_filters_by_status(admin_client, status):
+    links = {
+        "active": ShareLinkFactory(),
+        "expired": ShareLinkFactory(expires_at=timezone.now() - datetime.timedelta(days=1)),
+        "revoked": ShareLinkFactory(revoked_at=timezone.now()),
+    }
+    response = admin_client.get(changelist(ShareLink), {"status": status})
+    assert list(response.context["cl"].result_list) == [links[status]]
+
+
+def test_the_list_runs_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries):
+    partner = PartnerFactory(is_published=False)
+    for record in [
+        *AgreementFactory.create_batch(20, partner=partner),
+        *FundingChannelFactory.create_batch(20, partner=partner),
+        *ProjectFactory.create_batch(20, partner=partner),
+    ]:
+        ShareLinkFactory(record=record)
+    # As any changelist, and one query per kind of record shown.
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(changelist(ShareLink))
+    assert response.status_code == 200
+    assert "60 share links" in visible_text(response)
+
+
+def test_links_are_not_added_by_hand(admin_client):
+    assert admin_client.get(reverse("admin:partnerships_sharelink_add")).status_code == 403
+
+
+def test_a_publisher_revokes_a_link(admin_client, client, draft_agreement):
+    link = ShareLinkFactory(record=draft_agreement)
+    admin_client.post(changelist(ShareLink), {"action": "revoke", "_selected_action": [link.pk]})
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+    assert client.get(link.path).status_code == 404
+
+
+def test_a_publisher_revokes_only_links_to_what_they_may_publish(admin_client, monkeypatch):
+    monkeypatch.setattr(
+        FundingChannelAdmin, "has_publish_permission", lambda self, request, obj=None: False
+    )
+    agreement_link = ShareLinkFactory()
+    channel_link = ShareLinkFactory(record=FundingChannelFactory(is_published=False))
+    response = admin_client.post(
+        changelist(ShareLink),
+        {"action": "revoke", "_selected_action": [agreement_link.pk, channel_link.pk]},
+        follow=True,
+    )
+    assert ShareLink.objects.revoked().get() == agreement_link
+    assert "1 share link was left alone" in visible_text(response)
+
+
+def test_a_publisher_extends_a_link(admin_client, client, draft_agreement):
+    link = ShareLinkFactory(record=draft_agreement)
+    ShareLink.objects.filter(pk=link.pk).update(expires_at=timezone.now())
+    later = timezone.localtime() + datetime.timedelta(days=3)
+    response = admin_client.post(
+        reverse("admin:partnerships_sharelink_change", args=[link.pk]),
+        {"expires_at_0": later.date().isoformat(), "expires_at_1": later.strftime("%H:%M:%S")},
+    )
+    assert response.status_code == 302
+    assert client.get(link.path).status_code == 200
+
+
+def test_staff_who_may_not_publish_see_links_but_cannot_revoke_them(
+    client, staff_user, draft_agreement
+):
+    link = ShareLinkFactory(record=draft_agreement)
+    client.force_login(staff_user("view_agreement"))
+    assert "Draft Memorandum" in visible_text(client.get(changelist(ShareLink)))
+    change = reverse("admin:partnerships_sharelink_change", args=[link.pk])
+    assert client.get(change).status_code == 200
+
+    assert "revoke" not in offered_actions(client.get(changelist(ShareLink)))
+    client.post(changelist(ShareLink), {"action": "revoke", "_selected_action": [link.pk]})
+    expires_at = link.expires_at
+    client.post(change, {"expires_at_0": "2099-01-01", "expires_at_1": "00:00:00"})
+    link.refresh_from_db()
+    assert link.revoked_at is None
+    assert link.expires_at == expires_at
+
+
+def test_staff_who_may_view_no_content_do_not_see_links(client, staff_user):
+    ShareLinkFactory()
+    client.force_login(staff_user())
+    assert client.get(changelist(ShareLink)).status_code == 403
+
+
+def test_a_link_to_a_deleted_record_is_listed_as_deleted(admin_client, draft_agreement):
+    ShareLinkFactory(record=draft_agreement)
+    draft_agreement.delete()
+    assert "(deleted)" in visible_text(admin_client.get(changelist(ShareLink)))
