@@ -27,6 +27,7 @@ from .models import (
     Signatory,
 )
 from .schedule_admin import ScheduleAdminMixin
+from .sharing_admin import ShareActionMixin
 from .translation_admin import (
     TranslationAdminMixin,
     TranslationInlineMixin,
@@ -40,11 +41,16 @@ admin.site.index_title = _("Content")
 
 
 class PublishableAdmin(
-    WorkflowAdminMixin, ScheduleAdminMixin, TranslationAdminMixin, CompareVersionAdmin
+    ShareActionMixin,
+    WorkflowAdminMixin,
+    ScheduleAdminMixin,
+    TranslationAdminMixin,
+    CompareVersionAdmin,
 ):
     """Publish and unpublish in bulk; the changelist shows what is live (and
     scheduled) and how fresh. Edits to live records are held until published;
-    every save is a version.
+    every save is a version; drafts and held changes can be shown to reviewers
+    through share links.
 
     Only users with the publish permission (Publishers, superusers) publish or
     unpublish: the actions need it, and without it "published" is read-only in
@@ -56,6 +62,7 @@ class PublishableAdmin(
         "unpublish",
         "publish_pending",
         "discard_pending",
+        "create_share_link",
         "mark_japanese_current",
     ]
     list_per_page = 50

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import sharing, views
 from .collections import COLLECTIONS
 
 app_name = "partnerships"
@@ -23,7 +23,8 @@ def collection_patterns(collections):
 
 
 def public_patterns(collections):
-    """The public site: the home page, and each partner's overview and collections."""
+    """The public site: the home page, each partner's overview and collections,
+    and the pages share links open for reviewers."""
     partner_patterns = [
         path("", views.PartnerDetailView.as_view(), name="partner-detail"),
         *collection_patterns(collections),
@@ -31,6 +32,7 @@ def public_patterns(collections):
     return [
         path("", views.PartnerListView.as_view(), name="partner-list"),
         path("partners/<slug:partner_slug>/", include(partner_patterns)),
+        path("share/<str:token>/", sharing.shared_page, name="shared-page"),
     ]
 
 

@@ -13,6 +13,7 @@ from partnerships.models import (
     PrivateSupportActivity,
     Project,
     Representative,
+    ShareLink,
     Signatory,
 )
 
@@ -129,3 +130,20 @@ class PrivateSupportActivityFactory(ChannelFundedFactory):
 
     name = factory.Sequence(lambda n: f"Activity {n}")
     slug = factory.Sequence(lambda n: f"activity-{n}")
+
+
+class ShareLinkFactory(DjangoModelFactory):
+    """A link to a draft agreement; `link.path` is the address that opens it
+    (made as the admin makes it: the token is not stored)."""
+
+    class Meta:
+        model = ShareLink
+
+    record = factory.SubFactory(AgreementFactory, is_published=False)
+    created_by = None
+
+    @classmethod
+    def _create(cls, model_class, record, created_by=None, **fields):
+        link, path = model_class.create_for(record, created_by, **fields)
+        link.path = path
+        return link

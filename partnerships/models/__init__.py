@@ -11,6 +11,7 @@ from .publishing import (
     PublishableQuerySet,
     WebAddressField,
 )
+from .sharing import ShareLink
 from .workflow import PendingChange
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Publishable",
     "PublishableQuerySet",
     "Representative",
+    "ShareLink",
     "Signatory",
     "WebAddressField",
 ]
