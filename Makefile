@@ -52,12 +52,14 @@ migrate: $(BIN)/.installed .env $(MO)
 # The fixture goes only into an empty database, so local edits survive a restart.
 run: migrate  ## Serve the site on SQLite at http://127.0.0.1:8000/, with the Japan content if empty.
 	$(PY) manage.py loadcontent --if-empty japan
+	$(PY) manage.py createinitialrevisions partnerships --comment "Initial version." -v 0
 	@echo "Serving at http://$(HOST)/  (admin: http://$(HOST)/admin/, create a login with 'make superuser')"
 	$(PY) manage.py runserver $(HOST)
 
 # Japanese, and rows the fixture does not have, are kept (README: "The content and its fixture").
 reset-content: migrate  ## Reload the Japan fixture: resets the English of the fixture's rows.
 	$(PY) manage.py loaddata japan
+	$(PY) manage.py createinitialrevisions partnerships --comment "Initial version." -v 0
 
 # The production configuration on loopback: DEBUG off, static files collected into
 # STATIC_ROOT, compiled messages, gunicorn with config/gunicorn.py. Plain HTTP (no TLS

@@ -132,3 +132,13 @@ def _submitted(form):
         else:
             data[field.html_name] = "" if value is None else value
     return data
+
+
+def change_url(obj):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def edit(client, obj, **changes):
+    """Submit `obj`'s admin change form as it stands, with `changes`."""
+    url = change_url(obj)
+    return client.post(url, admin_form_data(client.get(url), **changes))

@@ -18,8 +18,7 @@ from tests.factories import (
     RepresentativeFactory,
     ShareLinkFactory,
 )
-from tests.helpers import MAX_QUERIES, populate, visible_text
-from tests.test_workflow import edit
+from tests.helpers import MAX_QUERIES, edit, populate, visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -7,18 +7,9 @@ from reversion.models import Version
 
 from partnerships.models import Agreement, PendingChange, Signatory
 from tests.factories import AgreementFactory, SignatoryFactory
-from tests.helpers import admin_form_data, visible_text
+from tests.helpers import admin_form_data, change_url, edit, visible_text
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(obj):
-    return reverse(f"admin:partnerships_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-def edit(client, obj, **changes):
-    url = change_url(obj)
-    return client.post(url, admin_form_data(client.get(url), **changes))
 
 
 @pytest.fixture
@@ -216,3 +207,11 @@ def test_a_held_save_is_a_version_that_says_so(admin_client, live_agreement):
     version = Version.objects.get_for_object(live_agreement).get()
     assert version.field_dict["title"] == "Memorandum of Understanding"
     assert version.revision.comment == "Changed Title. Held for publishing."
+
+
+def test_japanese_edits_are_held_too(admin_client, client, live_agreement):
+    edit(admin_client, live_agreement, title_ja="日本とILOの合意（案）")
+    japanese_page = live_agreement.get_absolute_url().replace("/en/", "/ja/")
+    assert "日本とILOの合意（案）" not in visible_text(client.get(japanese_page))
+    PendingChange.objects.get().publish()
+    assert "日本とILOの合意（案）" in visible_text(client.get(japanese_page))
