@@ -147,3 +147,26 @@ class ShareLinkFactory(DjangoModelFactory):
         link, path = model_class.create_for(record, created_by, **fields)
         link.path = path
         return link
+
+
+# The factory of each model, for tests that go through every collection.
+FACTORIES = {
+    factory._meta.model: factory
+    for factory in [
+        PartnerFactory,
+        ConcernFactory,
+        RepresentativeFactory,
+        AgreementFactory,
+        SignatoryFactory,
+        FundingChannelFactory,
+        ProjectFactory,
+        PrivateSupportActivityFactory,
+    ]
+}
+
+
+def collection_factories():
+    """The factory of each declared collection, in the declaration's order."""
+    from partnerships.collections import COLLECTIONS
+
+    return [FACTORIES[collection.model] for collection in COLLECTIONS]

@@ -18,6 +18,7 @@ from tests.factories import (
     RepresentativeFactory,
     ShareLinkFactory,
     SignatoryFactory,
+    collection_factories,
 )
 from tests.helpers import EXPIRES, GOES_LIVE, TICK, visible_text
 from tests.sixth_collection.models import Publication
@@ -72,14 +73,7 @@ def test_superuser_opens_changelist_add_and_change_pages(admin_client, model):
 
 
 @pytest.mark.parametrize(
-    "factory",
-    [
-        RepresentativeFactory,
-        AgreementFactory,
-        FundingChannelFactory,
-        ProjectFactory,
-        PrivateSupportActivityFactory,
-    ],
+    "factory", collection_factories(), ids=lambda factory: factory._meta.model.__name__
 )
 @pytest.mark.parametrize("rows", [1, 500])
 def test_changelist_queries_do_not_grow_with_rows(

@@ -14,6 +14,7 @@ from tests.factories import (
     PrivateSupportActivityFactory,
     ProjectFactory,
     RepresentativeFactory,
+    collection_factories,
 )
 from tests.helpers import (
     EXPIRES,
@@ -174,14 +175,7 @@ def test_staff_see_drafts_marked_in_lists(staff_client):
 
 @pytest.mark.parametrize("language", ["en", "ja"])
 @pytest.mark.parametrize(
-    "factory",
-    [
-        RepresentativeFactory,
-        AgreementFactory,
-        FundingChannelFactory,
-        ProjectFactory,
-        PrivateSupportActivityFactory,
-    ],
+    "factory", collection_factories(), ids=lambda factory: factory._meta.model.__name__
 )
 def test_scheduled_item_is_on_every_page_from_go_live_until_expiry(
     client, time_machine, factory, language
