@@ -108,7 +108,9 @@ class WorkflowAdminMixin:
         with transaction.atomic(using=using):
             savepoint = transaction.savepoint(using=using)
             if pending is not None:
-                pending.apply()
+                # Writing the held version back is not a save of its own: no version.
+                with create_revision(manage_manually=True, atomic=False):
+                    pending.apply()
             response = self._run(request, obj, view)
             if hasattr(response, "render"):
                 response.render()  # while the held version is in place

@@ -215,3 +215,11 @@ def test_japanese_edits_are_held_too(admin_client, client, live_agreement):
     assert "日本とILOの合意（案）" not in visible_text(client.get(japanese_page))
     PendingChange.objects.get().publish()
     assert "日本とILOの合意（案）" in visible_text(client.get(japanese_page))
+
+
+def test_opening_a_record_with_held_changes_records_no_version(admin_client, live_agreement):
+    edit(admin_client, live_agreement, title="Memorandum of Understanding")
+    admin_client.get(change_url(live_agreement))
+    admin_client.get(change_url(live_agreement))
+    comments = [v.revision.comment for v in Version.objects.get_for_object(live_agreement)]
+    assert comments == ["Changed Title. Held for publishing."]
