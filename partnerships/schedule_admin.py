@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,13 +35,24 @@ def when(value):
 
 
 class ScheduleAdminMixin:
-    """A "Schedule" filter and column beside "published" on every publishable changelist."""
+    """One "status" column in place of "published": draft, live (until …),
+    scheduled or expired, and whether changes are held; and a schedule filter."""
 
     def get_list_filter(self, request):
         return after_published(super().get_list_filter(request), ScheduleFilter)
 
     def get_list_display(self, request):
-        return after_published(super().get_list_display(request), "schedule")
+        return [
+            "status" if name == "is_published" else name
+            for name in super().get_list_display(request)
+        ]
+
+    @admin.display(description=_("status"), ordering="is_published")
+    def status(self, obj):
+        state = self.schedule(obj)
+        if getattr(obj, "has_pending", False):
+            return format_html("{} · <strong>{}</strong>", state, _("changes held"))
+        return state
 
     @admin.display(description=_("schedule"), ordering="goes_live_at")
     def schedule(self, obj):

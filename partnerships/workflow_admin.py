@@ -45,13 +45,6 @@ class WorkflowAdminMixin:
         queryset = super().get_queryset(request)
         return queryset.annotate(has_pending=PendingChange.objects.exists_for(self.model))
 
-    @admin.display(description=_("pending changes"), boolean=True, ordering="has_pending")
-    def pending(self, obj):
-        return obj.has_pending
-
-    def get_list_display(self, request):
-        return [*super().get_list_display(request), "pending"]
-
     def get_list_filter(self, request):
         return [*super().get_list_filter(request), PendingFilter]
 

@@ -116,6 +116,7 @@ def test_the_changelist_shows_which_records_have_held_changes(admin_client, live
     url = reverse("admin:partnerships_agreement_changelist")
     response = admin_client.get(url, {"pending": "yes"})
     assert [row.pk for row in response.context["cl"].result_list] == [live_agreement.pk]
+    assert "Live · changes held" in visible_text(admin_client.get(url))
 
 
 def test_editing_a_draft_changes_it_at_once(admin_client):
