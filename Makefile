@@ -42,9 +42,12 @@ MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 %.mo: %.po | gettext $(BIN)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py compilemessages --ignore=.venv
 
-# After changing interface text: update the catalogues, then translate what is new.
+# After changing interface text: update the catalogue of every language in locale/, then
+# translate what is new. (A new language starts with `manage.py makemessages -l <code>`.)
+LOCALES := $(patsubst locale/%/LC_MESSAGES/django.po,%,$(wildcard locale/*/LC_MESSAGES/django.po))
 messages: $(BIN)/.installed gettext
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemessages -l ja --no-location --no-obsolete
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemessages \
+	  $(addprefix -l ,$(LOCALES)) --no-location --no-obsolete
 
 migrate: $(BIN)/.installed .env $(MO)
 	$(PY) manage.py migrate --noinput
@@ -89,7 +92,7 @@ define need
 endef
 
 gettext:
-	$(call need,msgfmt,gettext,It compiles the Japanese catalogue.)
+	$(call need,msgfmt,gettext,It compiles the translation catalogues.)
 
 chromium:
 	$(call need,chromium,chromium,The browser tests need it; 'make test-fast' runs the rest.)

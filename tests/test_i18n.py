@@ -327,20 +327,28 @@ def test_sitemap_leaves_drafts_out(client):
     assert draft.slug not in client.get("/sitemap.xml").content.decode()
 
 
-def test_catalogue_is_complete_after_makemessages(tmp_path):
-    """What `make messages` would write has no untranslated or fuzzy entry."""
+LANGUAGES_IN_LOCALE = sorted(path.name for path in (ROOT / "locale").iterdir() if path.is_dir())
+
+
+def test_every_catalogue_is_checked():
+    assert {"ja", "fr", "es"} <= set(LANGUAGES_IN_LOCALE)
+
+
+@pytest.mark.parametrize("language", LANGUAGES_IN_LOCALE)
+def test_catalogue_is_complete_after_makemessages(tmp_path, language):
+    """What `make messages` would write for `language` has no untranslated or fuzzy entry."""
     for name in ["manage.py", "config", "partnerships", "templates", "locale", "tests"]:
         source = ROOT / name
         copy = shutil.copytree if source.is_dir() else shutil.copy
         copy(source, tmp_path / name)
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "ja", "--no-location"],
+        [sys.executable, "manage.py", "makemessages", "-l", language, "--no-location"],
         cwd=tmp_path,
         env={"DJANGO_SETTINGS_MODULE": "config.settings.test", "PATH": "/usr/bin:/bin"},
         check=True,
         capture_output=True,
     )
-    catalogue = tmp_path / "locale" / "ja" / "LC_MESSAGES" / "django.po"
+    catalogue = tmp_path / "locale" / language / "LC_MESSAGES" / "django.po"
     for option in ["--untranslated", "--only-fuzzy"]:
         result = subprocess.run(
             ["msgattrib", option, "--no-obsolete", str(catalogue)],
