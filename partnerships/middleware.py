@@ -1,10 +1,12 @@
 """When the database is down, hung or refusing, visitors get a 503, not a 500."""
 
 import logging
+import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +19,14 @@ def service_unavailable():
     response = HttpResponse(loader.render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER)
     return response
+
+
+def server_error(request):
+    """Django's 500 handler (`handler500`): a database outage met outside a view,
+    such as a session saved after the response, is a 503 all the same."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return service_unavailable()
+    return defaults.server_error(request)
 
 
 class DatabaseUnavailableMiddleware:

@@ -91,3 +91,29 @@ def test_readiness_is_503_while_the_database_is_down(client, database_down):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
+
+
+def test_an_outage_met_after_the_view_is_a_503_too(client, japan, monkeypatch):
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    def session_save_fails(self, request, response):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(SessionMiddleware, "process_response", session_save_fails)
+    client.raise_request_exception = False
+    response = client.get("/en/partners/japan/")
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+
+
+def test_other_errors_after_the_view_are_still_a_500(client, japan, monkeypatch):
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    def session_save_fails(self, request, response):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(SessionMiddleware, "process_response", session_save_fails)
+    client.raise_request_exception = False
+    response = client.get("/en/partners/japan/")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
