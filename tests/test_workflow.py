@@ -224,3 +224,9 @@ def test_opening_a_record_with_held_changes_records_no_version(admin_client, liv
     admin_client.get(change_url(live_agreement))
     comments = [v.revision.comment for v in Version.objects.get_for_object(live_agreement)]
     assert comments == ["Changed Title. Held for publishing."]
+
+
+def test_deleting_a_record_deletes_its_held_changes(admin_client, live_agreement):
+    edit(admin_client, live_agreement, title="Memorandum of Understanding")
+    live_agreement.delete()
+    assert not PendingChange.objects.exists()

@@ -1,6 +1,7 @@
 """What every piece of published content shares: publication state and
 schedule, the one "what may the public see?" rule, and belonging to a partner."""
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -111,6 +112,8 @@ class Publishable(Translatable):
             "itself (it stays here, in the admin). Leave empty to keep it public."
         ),
     )
+    # Deleting a record deletes its held changes (no column: a generic relation).
+    pending_changes = GenericRelation("partnerships.PendingChange")
     created_at = models.DateTimeField(_("created"), db_default=Now(), editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now())
 
