@@ -83,10 +83,17 @@ class Collections:
     def unregister(self, collection):
         self._collections.remove(collection)
 
+    def find(self, item):
+        """The collection a row (or model) belongs to, or None."""
+        model = (item if isinstance(item, type) else type(item))._meta.concrete_model
+        return next((c for c in self._collections if c.model is model), None)
+
     def of(self, item):
-        """The collection a row (or model) belongs to."""
-        model = item if isinstance(item, type) else type(item)
-        return next(c for c in self._collections if c.model is model._meta.concrete_model)
+        """The collection a row (or model) belongs to; a LookupError if none."""
+        collection = self.find(item)
+        if collection is None:
+            raise LookupError(f"{item!r} is in no declared collection")
+        return collection
 
 
 COLLECTIONS = Collections(

@@ -23,7 +23,7 @@ def has_own_page(model):
     item pages (a representative is a row of a list, not a page)."""
     if model is Partner:
         return True
-    collection = next((c for c in COLLECTIONS if c.model is model), None)
+    collection = COLLECTIONS.find(model)
     return collection is not None and collection.has_detail_pages
 
 
@@ -37,9 +37,7 @@ class SharedRecordMixin:
         return rows | rows.model._default_manager.filter(pk=self.link.object_id)
 
     def get_object(self, queryset=None):
-        record = super().get_object(queryset)
-        pending = PendingChange.objects.for_object(record).first()
-        return pending.preview(record) if pending else record
+        return PendingChange.objects.preview(super().get_object(queryset))
 
     def get_context_data(self, **kwargs):
         # No canonical address or alternates: this address is not the page's.

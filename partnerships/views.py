@@ -24,10 +24,7 @@ from .translation import localized_html
 
 def with_held_changes(obj, user):
     """A live record as staff preview it: with its held (pending) changes."""
-    if not may_preview(user, type(obj)):
-        return obj
-    pending = PendingChange.objects.for_object(obj).first()
-    return pending.preview(obj) if pending else obj
+    return PendingChange.objects.preview(obj) if may_preview(user, type(obj)) else obj
 
 
 class PreviewMixin:

@@ -144,11 +144,7 @@ class WorkflowAdminMixin:
 
     @admin.action(description=_("Publish pending changes"), permissions=["publish"])
     def publish_pending(self, request, queryset):
-        changes = PendingChange.objects.filter(
-            content_type__app_label=self.opts.app_label,
-            content_type__model=self.opts.model_name,
-            object_id__in=queryset.values("pk"),
-        )
+        changes = PendingChange.objects.of_records(queryset)
         count = 0
         with create_revision():
             set_user(request.user)
@@ -169,11 +165,7 @@ class WorkflowAdminMixin:
 
     @admin.action(description=_("Discard pending changes"), permissions=["publish"])
     def discard_pending(self, request, queryset):
-        count, _deleted = PendingChange.objects.filter(
-            content_type__app_label=self.opts.app_label,
-            content_type__model=self.opts.model_name,
-            object_id__in=queryset.values("pk"),
-        ).delete()
+        count, _deleted = PendingChange.objects.of_records(queryset).delete()
         self.message_user(
             request,
             ngettext(

@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 from django import forms
+from django.apps import apps
 from django.urls import reverse
 
 from partnerships.collections import COLLECTIONS
@@ -134,8 +135,26 @@ def _submitted(form):
     return data
 
 
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
 def change_url(obj):
-    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return admin_url(type(obj), "change", obj.pk)
+
+
+def table_rows(models=None, ignore=()):
+    """Every row of every table of `models` (default: the partnerships app's),
+    minus the `ignore`d columns: to show that a refused action changed nothing."""
+    if models is None:
+        models = apps.get_app_config("partnerships").get_models()
+    return {
+        model._meta.label: [
+            {name: value for name, value in row.items() if name not in ignore}
+            for row in model._base_manager.order_by("pk").values()
+        ]
+        for model in models
+    }
 
 
 def edit(client, obj, **changes):

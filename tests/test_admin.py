@@ -6,7 +6,6 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.db.models import ProtectedError
-from django.urls import reverse
 
 from partnerships.models import Agreement, Partner, PrivateSupportActivity, Project
 from tests.factories import (
@@ -20,7 +19,7 @@ from tests.factories import (
     SignatoryFactory,
     collection_factories,
 )
-from tests.helpers import EXPIRES, GOES_LIVE, TICK, visible_text
+from tests.helpers import EXPIRES, GOES_LIVE, TICK, admin_url, visible_text
 from tests.sixth_collection.models import Publication
 
 pytestmark = pytest.mark.django_db
@@ -45,10 +44,6 @@ NO_ADD_PAGE = {"partnerships.sharelink"}
 
 def registered_models():
     return sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def test_anonymous_admin_redirects_to_login(client):

@@ -5,11 +5,10 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.core import serializers
 from django.core.management import call_command
 
 from partnerships.translation import Translatable
-from tests.helpers import normalize, visible_text
+from tests.helpers import normalize, table_rows, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -127,19 +126,10 @@ def test_fixture_stores_facts_in_typed_fields(japan):
     )
 
 
-def snapshot():
-    """Every row of every table of the app, serialised: content, not just counts."""
-    models = apps.get_app_config("partnerships").get_models()
-    return {
-        model._meta.label: serializers.serialize("json", model.objects.order_by("pk"))
-        for model in models
-    }
-
-
 def test_loading_the_fixture_twice_changes_nothing(japan):
-    before = snapshot()
+    before = table_rows()
     call_command("loaddata", "japan", verbosity=0)
-    assert snapshot() == before
+    assert table_rows() == before
 
 
 def test_fixture_covers_every_content_model_of_the_app():

@@ -17,20 +17,13 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from partnerships.models import Partner
+from tests.helpers import table_rows
 
 ROOT = Path(__file__).parent.parent
 JAPAN = ROOT / "fixtures" / "japan.json"
 AGREEMENT = 'partnerships.agreement ["japan", "memorandum-of-cooperation-2017"]'
 PROJECT = 'partnerships.project ["japan", "ilo-japan-multi-bilateral-programme"]'
 WEB_ADDRESS = "Enter a web address starting with http:// or https://."
-
-
-def every_table():
-    """Every row of every table, as the database holds it."""
-    return {
-        model._meta.label: list(model._base_manager.order_by("pk").values())
-        for model in apps.get_models()
-    }
 
 
 def fields_of(records, model):
@@ -228,7 +221,7 @@ def test_broken_fixture_names_model_key_and_field_and_writes_nothing(
     call_command("loaddata", "japan", verbosity=0)
     # An editor's change, which loading the fixture's first record would undo.
     Partner.objects.update(title="Partnerships with Japan, as edited")
-    before = every_table()
+    before = table_rows(apps.get_models())
     output = StringIO()
 
     with pytest.raises(CommandError) as error:
@@ -237,7 +230,7 @@ def test_broken_fixture_names_model_key_and_field_and_writes_nothing(
     assert str(error.value).startswith(f"Invalid fixture broken.json: {record}:")
     assert problem in str(error.value)
     assert "Traceback" not in output.getvalue()
-    assert every_table() == before
+    assert table_rows(apps.get_models()) == before
 
 
 @pytest.mark.django_db(transaction=True)
@@ -307,11 +300,11 @@ def test_checkfixture_reports_ok_and_writes_nothing():
 def test_checkfixture_over_loaded_content_reports_ok_and_changes_nothing():
     call_command("loaddata", "japan", verbosity=0)
     Partner.objects.update(title="Partnerships with Japan, as edited")
-    before = every_table()
+    before = table_rows(apps.get_models())
 
     call_command("checkfixture", "japan", stdout=StringIO())
 
-    assert every_table() == before
+    assert table_rows(apps.get_models()) == before
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,7 +1,7 @@
 """Roles: Editors and Publishers, the groups the migrations create, and what
 the admin lets each do, checked on the server (actions, forms, forged POSTs).
 
-Each refused attempt leaves the database as it was: `rows()` before and after.
+Each refused attempt leaves the database as it was: `table_rows()` before and after.
 """
 
 import pytest
@@ -12,7 +12,6 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
 from django.test import RequestFactory
-from django.urls import reverse
 
 from partnerships.models import (
     Agreement,
@@ -32,7 +31,7 @@ from tests.factories import (
     RepresentativeFactory,
     SignatoryFactory,
 )
-from tests.helpers import admin_form_data, visible_text
+from tests.helpers import admin_form_data, admin_url, table_rows, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -67,21 +66,6 @@ FACTORIES = {
 every_publishable_model = pytest.mark.parametrize(
     "model", list(FACTORIES), ids=lambda model: model._meta.model_name
 )
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def rows(ignore=()):
-    """Every row of every partnerships model, minus the `ignore`d columns."""
-    return {
-        model._meta.label: [
-            {name: value for name, value in row.items() if name not in ignore}
-            for row in model.objects.order_by("pk").values()
-        ]
-        for model in apps.get_app_config("partnerships").get_models()
-    }
 
 
 def group_permissions(name):
@@ -206,10 +190,10 @@ def test_editor_is_offered_neither_publishing_nor_deleting(editor_client, model)
 )
 def test_editor_changelist_action_is_refused(editor_client, model, action, is_published):
     obj = FACTORIES[model](is_published=is_published)
-    before = rows()
+    before = table_rows()
     response = run_action(editor_client, model, action, obj)
     assert "No action selected." in visible_text(response)
-    assert rows() == before
+    assert table_rows() == before
 
 
 @every_publishable_model
@@ -237,7 +221,7 @@ def test_publisher_deletes_with_the_action(publisher_client, model):
 @pytest.mark.parametrize("factory", [RepresentativeFactory, ProjectFactory])
 def test_editor_cannot_publish_from_the_editable_changelist(editor_client, factory):
     obj = factory(is_published=False)
-    before = rows(ignore=["updated_at"])
+    before = table_rows(ignore=["updated_at"])
     response = editor_client.post(
         admin_url(factory._meta.model, "changelist"),
         {
@@ -250,7 +234,7 @@ def test_editor_cannot_publish_from_the_editable_changelist(editor_client, facto
         },
     )
     assert response.status_code == 302
-    assert rows(ignore=["updated_at"]) == before
+    assert table_rows(ignore=["updated_at"]) == before
 
 
 # The change form, and forged POSTs to it
@@ -272,9 +256,9 @@ def test_editor_cannot_publish_through_the_change_form(editor_client, model):
     obj = FACTORIES[model](is_published=False)
     url = admin_url(model, "change", obj.pk)
     form = admin_form_data(editor_client.get(url), is_published="on")
-    before = rows(ignore=["updated_at"])
+    before = table_rows(ignore=["updated_at"])
     assert editor_client.post(url, form).status_code == 302
-    assert rows(ignore=["updated_at"]) == before
+    assert table_rows(ignore=["updated_at"]) == before
 
 
 @every_publishable_model
@@ -282,9 +266,9 @@ def test_editor_cannot_unpublish_through_the_change_form(editor_client, model):
     obj = FACTORIES[model](is_published=True)
     url = admin_url(model, "change", obj.pk)
     form = admin_form_data(editor_client.get(url), is_published=None)  # box unticked
-    before = rows(ignore=["updated_at"])
+    before = table_rows(ignore=["updated_at"])
     assert editor_client.post(url, form).status_code == 302
-    assert rows(ignore=["updated_at"]) == before
+    assert table_rows(ignore=["updated_at"]) == before
 
 
 @every_publishable_model
@@ -362,10 +346,10 @@ def test_what_a_publisher_adds_is_published_when_ticked(publisher_client, model)
 def test_editor_cannot_delete_from_the_delete_page(editor_client, model):
     obj = FACTORIES[model]()
     url = admin_url(model, "delete", obj.pk)
-    before = rows()
+    before = table_rows()
     assert editor_client.get(url).status_code == 403
     assert editor_client.post(url, {"post": "yes"}).status_code == 403
-    assert rows() == before
+    assert table_rows() == before
 
 
 @every_publishable_model

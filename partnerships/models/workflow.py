@@ -48,6 +48,18 @@ class PendingChangeQuerySet(models.QuerySet):
             object_id=obj.pk,
         )
 
+    def preview(self, record):
+        """`record` as staff preview it: with its held changes, if it has any."""
+        pending = self.for_object(record).first()
+        return pending.preview(record) if pending else record
+
+    def of_records(self, queryset):
+        """The held changes of the rows of `queryset`."""
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(queryset.model),
+            object_id__in=queryset.values("pk"),
+        )
+
     def exists_for(self, model):
         """An `Exists()` for annotating a queryset of `model` with "has pending changes"."""
         return Exists(
