@@ -28,6 +28,7 @@ from .models import (
 )
 from .schedule_admin import ScheduleAdminMixin
 from .sharing_admin import ShareActionMixin
+from .translation import TranslationStatus
 from .translation_admin import (
     TranslationAdminMixin,
     TranslationInlineMixin,
@@ -63,7 +64,7 @@ class PublishableAdmin(
         "publish_pending",
         "discard_pending",
         "create_share_link",
-        "mark_japanese_current",
+        "mark_translations_current",
     ]
     list_per_page = 50
     save_on_top = True
@@ -174,7 +175,7 @@ class PartnerAdmin(PublishableAdmin):
     @admin.display(description=_("Translation overview"))
     def translation_overview_link(self, obj):
         url = reverse("admin:partnerships_partner_translation", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Japanese translation status"))
+        return format_html('<a href="{}">{}</a>', url, _("Translation status"))
 
     def translation_overview_view(self, request, object_id):
         """How much of one partner's content is translated, and what is left to do."""
@@ -202,12 +203,14 @@ class PartnerAdmin(PublishableAdmin):
         )
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Japanese translation of %(partner)s") % {"partner": partner},
+            "title": _("Translation of %(partner)s") % {"partner": partner},
             "opts": self.opts,
             "original": partner,
             "partner": partner,
             "overview": overview,
             "totals": totals,
+            "statuses": TranslationStatus.choices,
+            "needs_work": any(row.to_do for row in overview),
         }
         return TemplateResponse(
             request, "admin/partnerships/partner/translation_overview.html", context
@@ -322,7 +325,9 @@ class RepresentativeAdmin(PartnerScopedAdmin):
     ]
 
 
-class SignatoryInline(TranslationInlineMixin, admin.TabularInline):
+class SignatoryInline(TranslationInlineMixin, admin.StackedInline):
+    """Stacked: with a column per language, a table row would not fit the screen."""
+
     model = Signatory
     extra = 0
     fields = ["name", "job_title", "party", "position"]

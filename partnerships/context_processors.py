@@ -5,10 +5,11 @@ from django.utils.translation import get_language
 
 def organisation(request):
     """The publishing organisation's name, for the header, footer and titles."""
-    names = settings.ORGANISATION_NAMES
+    language = get_language()
+    names, short_names = settings.ORGANISATION_NAMES, settings.ORGANISATION_SHORT_NAMES
     return {
-        "organisation_name": names.get(get_language(), names[settings.LANGUAGE_CODE]),
-        "organisation_short_name": settings.ORGANISATION_SHORT_NAME,
+        "organisation_name": names.get(language) or names[settings.LANGUAGE_CODE],
+        "organisation_short_name": short_names.get(language) or short_names[settings.LANGUAGE_CODE],
     }
 
 

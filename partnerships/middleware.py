@@ -1,4 +1,5 @@
-"""When the database is down, hung or refusing, visitors get a 503, not a 500."""
+"""When the database is down, hung or refusing, visitors get a 503, not a 500;
+and a page partly shown in English says so once."""
 
 import logging
 import sys
@@ -7,6 +8,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 from django.views import defaults
+
+from .translation import NOTICE_MARKER, stood_in_for
 
 logger = logging.getLogger(__name__)
 
@@ -54,3 +57,36 @@ class DatabaseUnavailableMiddleware:
             reason,
         )
         return service_unavailable()
+
+
+class FallbackNoticeMiddleware:
+    """Says once, near the top of a page, that parts of it are shown in English.
+
+    Each content text that falls back to English records the reader's language
+    while the page renders (`translation.record_stand_in`); the notice goes
+    where the page has `{% translation_notice %}`, once everything is known.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = stood_in_for.set(set())
+        try:
+            response = self.get_response(request)
+            languages = stood_in_for.get()
+        finally:
+            stood_in_for.reset(token)
+        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        marker = NOTICE_MARKER.encode()
+        if marker in response.content:
+            notice = (
+                loader.render_to_string("includes/translation_notice.html").encode()
+                if languages
+                else b""
+            )
+            response.content = response.content.replace(marker, notice, 1)
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+        return response

@@ -1,4 +1,4 @@
-"""The admin's side of translation: Japanese beside English, and what needs work."""
+"""The admin's side of translation: each language beside the English, and what needs work."""
 
 from dataclasses import dataclass, field
 
@@ -6,14 +6,24 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .translation import TranslationStatus, translation_field_name
+from .translation import (
+    TARGET_LANGUAGES,
+    TranslationStates,
+    TranslationStatus,
+    language_name,
+    translation_field_name,
+)
+
+# The states that leave work to do, in the order they are reported.
+TO_DO = [TranslationStatus.MISSING, TranslationStatus.STALE, TranslationStatus.REVIEW]
 
 
 def side_by_side(lines, translated_fields):
-    """Fieldset lines with each translated field followed, on its row, by its Japanese."""
+    """Fieldset lines with each translated field followed, on its row, by its translations."""
     result = []
     for line in lines:
         names = line if isinstance(line, list | tuple) else (line,)
@@ -21,55 +31,115 @@ def side_by_side(lines, translated_fields):
         if plain:
             result.append(tuple(plain) if len(plain) > 1 else plain[0])
         result += [
-            (name, translation_field_name(name)) for name in names if name in translated_fields
+            (name, *(translation_field_name(name, code) for code in TARGET_LANGUAGES))
+            for name in names
+            if name in translated_fields
         ]
     return result
 
 
-def describe_status(obj, status=None):
-    """The names of the fields whose Japanese is missing, and of those out of date."""
-    status = obj.translation_status() if status is None else status
-    missing = [obj._meta.get_field(n).verbose_name for n, s in status.items() if s == "missing"]
-    stale = [obj._meta.get_field(n).verbose_name for n, s in status.items() if s == "stale"]
-    return missing, stale
+def work_by_language(obj):
+    """{language: {status: [field verbose names]}} for the states that leave work to do."""
+    work = {}
+    for language in TARGET_LANGUAGES:
+        by_status = {}
+        for name, status in obj.translation_status(language).items():
+            if status != TranslationStatus.APPROVED:
+                by_status.setdefault(status, []).append(obj._meta.get_field(name).verbose_name)
+        if by_status:
+            work[language] = by_status
+    return work
 
 
-class NeedsTranslationFilter(admin.SimpleListFilter):
-    title = _("Japanese translation")
+def count_label(status, count):
+    labels = {
+        TranslationStatus.MISSING: ngettext("%(count)d missing", "%(count)d missing", count),
+        TranslationStatus.STALE: ngettext("%(count)d out of date", "%(count)d out of date", count),
+        TranslationStatus.REVIEW: ngettext("%(count)d to review", "%(count)d to review", count),
+    }
+    return labels[status] % {"count": count}
+
+
+class TranslationFilter(admin.SimpleListFilter):
+    """Rows by translation state, in any language or in one."""
+
+    title = _("translation")
     parameter_name = "translation"
 
     def lookups(self, request, model_admin):
-        return [
-            ("needed", _("Needs translation")),
-            (TranslationStatus.MISSING, TranslationStatus.MISSING.label),
-            (TranslationStatus.STALE, TranslationStatus.STALE.label),
-            (TranslationStatus.TRANSLATED, _("Fully translated")),
-        ]
+        choices = [("needed", _("Needs work (any language)"))]
+        for language in TARGET_LANGUAGES:
+            choices += [
+                (f"{language}:{status}", f"{language_name(language)}: {label}")
+                for status, label in TranslationStatus.choices
+            ]
+        return choices
 
     def queryset(self, request, queryset):
-        match self.value():
-            case "needed":
-                return queryset.needs_translation()
-            case TranslationStatus.MISSING:
-                return queryset.translation_missing()
-            case TranslationStatus.STALE:
-                return queryset.translation_stale()
-            case TranslationStatus.TRANSLATED:
-                return queryset.exclude(pk__in=queryset.needs_translation().values("pk"))
+        value = self.value()
+        if value == "needed":
+            return queryset.needs_translation()
+        language, _sep, status = (value or "").partition(":")
+        if language in TARGET_LANGUAGES and status in TranslationStatus.values:
+            return queryset.with_translation_status(status, language)
         return queryset
 
 
+def approve_action(language=None):
+    """An admin action that approves the selected rows' translations (in one language, or all)."""
+
+    def approve(modeladmin, request, queryset):
+        count = 0
+        for row in queryset.exclude(translation_review={}).only("pk", "translation_review"):
+            review = TranslationStates(row.translation_review, queryset.model)
+            for code in [language] if language else list(review):
+                review.pop(code, None)
+            if review != row.translation_review:
+                count += (
+                    type(row)
+                    ._base_manager.filter(pk=row.pk)
+                    .update(translation_review=dict(review))
+                )
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "Translations of %(count)d item approved.",
+                "Translations of %(count)d items approved.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    approve.__name__ = f"approve_translations_{language}" if language else "approve_translations"
+    approve.allowed_permissions = ["publish"]
+    approve.short_description = (
+        format_lazy(_("Approve the {language} translations"), language=language_name(language))
+        if language
+        else _("Approve the translations (every language)")
+    )
+    return approve
+
+
 class TranslationAdminMixin:
-    """For a ModelAdmin of a translated model: side-by-side fields, filter, status."""
+    """For a ModelAdmin of a translated model: side-by-side fields, filter, status, approval."""
 
     class Media:
         css = {"all": ["admin/partnerships/translation.css"]}
 
     def get_list_filter(self, request):
-        return [*super().get_list_filter(request), NeedsTranslationFilter]
+        return [*super().get_list_filter(request), TranslationFilter]
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), "japanese"]
+        return [*super().get_list_display(request), "translations"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for language in [None, *TARGET_LANGUAGES]:
+            action = approve_action(language)
+            if self._filter_actions_by_permissions(request, [(action, action.__name__, "")]):
+                actions[action.__name__] = (action, action.__name__, action.short_description)
+        return actions
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -77,7 +147,7 @@ class TranslationAdminMixin:
             for name, options in super().get_fieldsets(request, obj)
         ]
         if obj is not None:
-            fieldsets.insert(0, (_("Japanese translation"), {"fields": ["translation_report"]}))
+            fieldsets.insert(0, (_("Translations"), {"fields": ["translation_report"]}))
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
@@ -87,46 +157,47 @@ class TranslationAdminMixin:
     def translated_fields(self):
         return self.model.translated_fields
 
-    @admin.display(description=_("Japanese"))
-    def japanese(self, obj):
-        missing, stale = describe_status(obj)
-        if not missing and not stale:
-            return format_html('<span class="translation-ok">{}</span>', _("Translated"))
-        parts = []
-        if missing:
-            parts.append(
-                ngettext("%(count)d missing", "%(count)d missing", len(missing))
-                % {"count": len(missing)}
-            )
-        if stale:
-            parts.append(
-                ngettext("%(count)d out of date", "%(count)d out of date", len(stale))
-                % {"count": len(stale)}
-            )
-        return format_html('<span class="translation-todo">{}</span>', ", ".join(parts))
+    @admin.display(description=_("Translations"))
+    def translations(self, obj):
+        work = work_by_language(obj)
+        if not work:
+            return format_html('<span class="translation-ok">{}</span>', _("Approved"))
+        return format_html_join(
+            mark_safe("<br>"),
+            '<span class="translation-todo"><abbr title="{}">{}</abbr> {}</span>',
+            (
+                (
+                    language_name(language),
+                    language,
+                    ", ".join(
+                        count_label(status, len(by_status[status]))
+                        for status in TO_DO
+                        if status in by_status
+                    ),
+                )
+                for language, by_status in work.items()
+            ),
+        )
 
     @admin.display(description=_("Status"))
     def translation_report(self, obj):
-        missing, stale = describe_status(obj)
-        if not missing and not stale:
-            return _("Every field with English text has a current Japanese translation.")
-        rows = []
-        if missing:
-            rows.append((_("Japanese missing"), ", ".join(str(name) for name in missing)))
-        if stale:
-            rows.append(
-                (
-                    _("English changed after the Japanese was saved"),
-                    ", ".join(str(name) for name in stale),
-                )
-            )
-        return format_html_join(mark_safe("<br>"), "<strong>{}:</strong> {}", rows)
+        work = work_by_language(obj)
+        if not work:
+            return _("Every field with English text has a current, approved translation.")
+        labels = dict(TranslationStatus.choices)
+        rows = [
+            (language_name(language), labels[status], ", ".join(str(name) for name in names))
+            for language, by_status in work.items()
+            for status in TO_DO
+            if (names := by_status.get(status))
+        ]
+        return format_html_join(mark_safe("<br>"), "<strong>{} — {}:</strong> {}", rows)
 
     @admin.action(
-        description=_("Mark Japanese as up to date with the English"), permissions=["change"]
+        description=_("Mark translations as up to date with the English"), permissions=["change"]
     )
-    def mark_japanese_current(self, request, queryset):
-        count = queryset.exclude(translation_stale=[]).update(translation_stale=[])
+    def mark_translations_current(self, request, queryset):
+        count = queryset.exclude(translation_stale={}).update(translation_stale={})
         self.message_user(
             request,
             ngettext(
@@ -146,47 +217,74 @@ class TranslationInlineMixin:
 
 @dataclass
 class CollectionStatus:
-    """How much of one kind of content of a partner is translated."""
+    """How much of one kind of content of a partner is translated, per language."""
 
     label: str
     texts: int = 0
-    translated: int = 0
-    missing: int = 0
-    stale: int = 0
-    to_do: list = field(default_factory=list)  # (item, admin URL, missing, stale)
+    # {language: {status: count}}
+    counts: dict = field(default_factory=dict)
+    # (item, admin URL, [(language name, [(status label, field names)])])
+    to_do: list = field(default_factory=list)
 
-    @property
-    def percent(self):
-        return round(100 * self.translated / self.texts) if self.texts else 100
+    def count(self, language, status):
+        return self.counts.get(language, {}).get(status, 0)
+
+    def by_language(self):
+        """[(language name, [count per status], percent approved)] for the template."""
+        return [
+            (
+                language_name(language),
+                [self.count(language, status) for status, _label in TranslationStatus.choices],
+                round(100 * self.count(language, TranslationStatus.APPROVED) / self.texts)
+                if self.texts
+                else 100,
+            )
+            for language in TARGET_LANGUAGES
+        ]
 
 
 def translation_overview(collections):
-    """Per collection: texts, translated, missing, stale and what to fix; then the total.
+    """Per collection and language: texts, and how many are in each state; then the total.
 
     `collections` lists (queryset, parent): `parent` names the field holding the
     record that an editor opens to fix a row (an inline's), or is None.
     """
     overview = []
+    total = CollectionStatus(label=_("All content"))
     for queryset, parent in collections:
         row = CollectionStatus(label=queryset.model._meta.verbose_name_plural)
         for item in queryset:
-            status = item.translation_status()
-            missing, stale = describe_status(item, status)
-            row.texts += len(status)
-            row.translated += sum(s == TranslationStatus.TRANSLATED for s in status.values())
-            row.missing += len(missing)
-            row.stale += len(stale)
-            if missing or stale:
+            for language in TARGET_LANGUAGES:
+                status = item.translation_status(language)
+                if language == TARGET_LANGUAGES[0]:
+                    row.texts += len(status)
+                    total.texts += len(status)
+                for summary in (row, total):
+                    counts = summary.counts.setdefault(language, {})
+                    for state in status.values():
+                        counts[state] = counts.get(state, 0) + 1
+            work = work_by_language(item)
+            if work:
                 opened = getattr(item, parent) if parent else item
-                row.to_do.append((item, admin_change_url(opened), missing, stale))
+                labels = dict(TranslationStatus.choices)
+                row.to_do.append(
+                    (
+                        item,
+                        admin_change_url(opened),
+                        [
+                            (
+                                language_name(code),
+                                [
+                                    (labels[status], by_status[status])
+                                    for status in TO_DO
+                                    if status in by_status
+                                ],
+                            )
+                            for code, by_status in work.items()
+                        ],
+                    )
+                )
         overview.append(row)
-    total = CollectionStatus(
-        label=_("All content"),
-        **{
-            key: sum(getattr(row, key) for row in overview)
-            for key in ["texts", "translated", "missing", "stale"]
-        },
-    )
     return overview, total
 
 

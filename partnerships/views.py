@@ -100,7 +100,7 @@ class PartnerDetailView(PreviewMixin, BreadcrumbMixin, DetailView):
     def get_breadcrumbs(self):
         return [
             *super().get_breadcrumbs(),
-            (localized_html(self.object, "title", note=False), None),
+            (localized_html(self.object, "title"), None),
         ]
 
 
@@ -128,7 +128,7 @@ class CollectionMixin(BreadcrumbMixin):
     def get_breadcrumbs(self):
         return [
             *super().get_breadcrumbs(),
-            (localized_html(self.partner, "title", note=False), self.partner.get_absolute_url()),
+            (localized_html(self.partner, "title"), self.partner.get_absolute_url()),
         ]
 
     def get_context_data(self, **kwargs):
@@ -167,7 +167,7 @@ class CollectionDetailView(PreviewMixin, CollectionMixin, DetailView):
 
     def get_breadcrumbs(self):
         list_url = self.collection.list_url(self.partner)
-        label = localized_html(self.object, self.object.display_field, note=False)
+        label = localized_html(self.object, self.object.display_field)
         return [*super().get_breadcrumbs(), (self.collection.title, list_url), (label, None)]
 
 

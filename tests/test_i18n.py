@@ -1,5 +1,12 @@
-"""English and Japanese: one set of records, two languages, honest about what is translated."""
+"""Every language of settings.LANGUAGES: one set of records, honest about what is translated.
 
+The tests that exercise the machinery run for every target language in the
+settings (and so for a language added only in test settings: see
+test_extra_language.py); those about the shipped catalogues and content run
+for French, Spanish and Japanese.
+"""
+
+import json
 import re
 import shutil
 import subprocess
@@ -9,28 +16,33 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse, translate_url
 from django.utils import translation
 
-from partnerships.models import Agreement, Project
+from partnerships.models import Agreement, Partner, Project
+from partnerships.translation import target_languages, translation_field_name
 from tests.factories import AgreementFactory, PartnerFactory, ProjectFactory
 from tests.helpers import MAX_QUERIES, _VisibleText, normalize, populate, public_urls, visible_text
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE = ROOT / "locale" / "ja" / "LC_MESSAGES" / "django.po"
+FIXTURE = ROOT / "fixtures" / "japan.json"
+TARGETS = target_languages()
+# The languages this project ships catalogues and content translations for.
+SHIPPED = [code for code in ["fr", "es", "ja"] if code in TARGETS]
+
+
+def catalogue(language):
+    return ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
 
 
 def in_language(url, language):
     """The same page in `language`; the URL resolves only in its own language."""
     with translation.override(url.split("/")[1]):
         return translate_url(url, language)
-
-
-def japanese(url):
-    return in_language(url, "ja")
 
 
 class _InterfaceText(_VisibleText):
@@ -65,64 +77,191 @@ def interface_text(response):
     return normalize("".join(parser.parts))
 
 
-def english_fragments():
-    """Phrases of the English interface whose Japanese differs: none may show on /ja/."""
+def english_fragments(language):
+    """Phrases of the English interface whose translation differs: none may show
+    on a page in `language`."""
     fragments = set()
-    for entry in polib.pofile(str(CATALOGUE)):
+    for entry in polib.pofile(str(catalogue(language))):
         translated = entry.msgstr or entry.msgstr_plural.get(0, "")
         if translated == entry.msgid:
             continue
         for part in re.split(r"%\(\w+\)[sd]|\{\w+\}", entry.msgid):
             part = part.strip(" .,:;—-–()“”")
-            if len(part.split()) >= 2 or (len(part) >= 6 and part.isalpha()):
+            long_enough = len(part.split()) >= 2 or (len(part) >= 6 and part.isalpha())
+            if long_enough and part not in translated:  # a name kept in the translation
                 fragments.add(part)
     return fragments
 
 
-def test_every_public_page_is_served_in_both_languages_with_the_same_facts(client, japan):
+def english_content(language):
+    """The fixture's English texts that read differently in `language`."""
+    texts = set()
+    for record in json.loads(FIXTURE.read_text()):
+        fields = record["fields"]
+        for name, english in fields.items():
+            translated = fields.get(translation_field_name(name, language))
+            if translated and translated != english and len(english) >= 4:
+                texts.add(normalize(english))
+    return texts
+
+
+@pytest.mark.parametrize("language", TARGETS)
+def test_every_public_page_is_served_in_every_language(client, japan, language):
     for url in public_urls(japan):
-        english, japanese_page = client.get(url), client.get(japanese(url))
-        assert english.status_code == japanese_page.status_code == 200, url
-        for fact in ["Guy Ryder", "Yasuhisa Shiozaki", "Atsuyuki OIKE"]:
-            assert (fact in visible_text(english)) == (fact in visible_text(japanese_page)), url
+        response = client.get(in_language(url, language))
+        assert response.status_code == 200, url
+        assert f'<html lang="{language}">' in response.content.decode()
 
 
-def test_japanese_pages_show_no_english_interface_text(client, japan):
-    fragments = english_fragments()
+@pytest.mark.parametrize("language", SHIPPED)
+def test_pages_show_no_english_interface_text(client, japan, language):
+    fragments = english_fragments(language)
     assert len(fragments) > 50  # the check really compares against the catalogue
     for url in public_urls(japan):
-        text = interface_text(client.get(japanese(url)))
+        text = interface_text(client.get(in_language(url, language)))
         leaked = sorted(fragment for fragment in fragments if fragment in text)
         assert leaked == [], url
 
 
-def test_overview_formats_dates_numbers_and_money_per_language(client, japan):
-    english = visible_text(client.get(japan.get_absolute_url()))
-    for shown in [
-        "11 May 2017",
-        "10–13 May 2017",
-        "about US$4 million per year",
-        "more than 20 ILO member States",
-    ]:
-        assert shown in english
-    japanese_text = visible_text(client.get(japanese(japan.get_absolute_url())))
-    for shown in [
-        "2017年5月11日",
-        "2017年5月10日～13日",
-        "年間約400万米ドル",
-        "20を超えるILO加盟国",
-    ]:
-        assert shown in japanese_text
+@pytest.mark.parametrize("language", SHIPPED)
+def test_pages_show_no_english_content_with_the_fixture(client, japan, language):
+    english = english_content(language)
+    assert len(english) > 40
+    for url in public_urls(japan):
+        response = client.get(in_language(url, language))
+        text = visible_text(response)
+        leaked = sorted(phrase for phrase in english if phrase in text)
+        assert leaked == [], url
+        assert "translation-notice" not in response.content.decode(), url
+
+
+# Every fact of the document, as the overview in each language states it; the
+# five funding channels in the document's order.
+FACTS = {
+    "en": {
+        "facts": [
+            "Mr Atsuyuki OIKE",
+            "Ms Akiko GONO",
+            "Ms Emiko NAGASAWA",
+            "Japanese Trade Union Confederation (JTUC-RENGO)",
+            "Japan Business Federation (KEIDANREN)",
+            "11 May 2017",
+            "10–13 May 2017",
+            "Tokyo",
+            "1974",
+            "about US$4 million per year",
+            "more than 20 ILO member States",
+            "Guy Ryder",
+            "Yasuhisa Shiozaki",
+        ],
+        "channels": [
+            "Japanese government",
+            "Cooperation through UN Funds",
+            "Cooperation with European Union (EU) / Organisation for Economic Co-operation "
+            "and Development (OECD)",
+            "Cooperation through workers' and employers' organizations",
+            "Public-Private Partnerships",
+        ],
+    },
+    "fr": {
+        "facts": [
+            "M. Atsuyuki OIKE",
+            "Mme Akiko GONO",
+            "Mme Emiko NAGASAWA",
+            "Confédération japonaise des syndicats (JTUC-RENGO)",
+            "Fédération des entreprises du Japon (KEIDANREN)",
+            "11 mai 2017",
+            "du 10 au 13 mai 2017",
+            "Tokyo",
+            "1974",
+            "environ 4 millions de dollars É.-U. par an",
+            "plus de 20 États Membres de l’OIT",
+            "Guy Ryder",
+            "Yasuhisa Shiozaki",
+        ],
+        "channels": [
+            "Gouvernement japonais",
+            "Coopération par l’intermédiaire des fonds des Nations Unies",
+            "Coopération avec l’Union européenne (UE) / l’Organisation de coopération et de "
+            "développement économiques (OCDE)",
+            "Coopération par l’intermédiaire des organisations de travailleurs et d’employeurs",
+            "Partenariats public-privé",
+        ],
+    },
+    "es": {
+        "facts": [
+            "Sr. Atsuyuki OIKE",
+            "Sra. Akiko GONO",
+            "Sra. Emiko NAGASAWA",
+            "Confederación Japonesa de Sindicatos (JTUC-RENGO)",
+            "Federación Empresarial del Japón (KEIDANREN)",
+            "11 de mayo de 2017",
+            "del 10 al 13 de mayo de 2017",
+            "Tokio",
+            "1974",
+            "alrededor de 4 millones de dólares de los Estados Unidos al año",
+            "más de 20 Estados Miembros de la OIT",
+            "Guy Ryder",
+            "Yasuhisa Shiozaki",
+        ],
+        "channels": [
+            "Gobierno japonés",
+            "Cooperación a través de fondos de las Naciones Unidas",
+            "Cooperación con la Unión Europea (UE) / la Organización para la Cooperación y el "
+            "Desarrollo Económicos (OCDE)",
+            "Cooperación a través de las organizaciones de trabajadores y de empleadores",
+            "Alianzas público-privadas",
+        ],
+    },
+    "ja": {
+        "facts": [
+            "尾池 厚之",
+            "郷野 晶子",
+            "長沢 恵美子",
+            "日本労働組合総連合会（連合）",
+            "一般社団法人 日本経済団体連合会（経団連）",
+            "2017年5月11日",
+            "2017年5月10日～13日",
+            "東京",
+            "1974",
+            "年間約400万米ドル",
+            "20を超えるILO加盟国",
+            "ガイ・ライダー",
+            "塩崎恭久",
+        ],
+        "channels": [
+            "日本政府",
+            "国連基金を通じた協力",
+            "欧州連合（EU）／経済協力開発機構（OECD）との協力",
+            "労働者団体・使用者団体を通じた協力",
+            "官民パートナーシップ",
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", *SHIPPED])
+def test_overview_states_every_fact_of_the_document(client, japan, language):
+    text = visible_text(client.get(in_language(japan.get_absolute_url(), language)))
+    missing = [fact for fact in FACTS[language]["facts"] if normalize(fact) not in text]
+    assert missing == []
+    channels = [normalize(name) for name in FACTS[language]["channels"]]
+    assert all(name in text for name in channels), channels
+    assert [text.index(name) for name in channels] == sorted(text.index(n) for n in channels)
 
 
 def test_html_lang_canonical_and_hreflang_alternates(client, japan):
     url = japan.agreements.get().get_absolute_url()
-    html = client.get(japanese(url)).content.decode()
-    assert '<html lang="ja">' in html
-    assert f'<link rel="canonical" href="http://testserver{japanese(url)}">' in html
-    assert f'<link rel="alternate" hreflang="en" href="http://testserver{url}">' in html
-    assert f'<link rel="alternate" hreflang="ja" href="http://testserver{japanese(url)}">' in html
-    assert f'<link rel="alternate" hreflang="x-default" href="http://testserver{url}">' in html
+    for language in TARGETS:
+        html = client.get(in_language(url, language)).content.decode()
+        assert f'<html lang="{language}">' in html
+        assert (
+            f'<link rel="canonical" href="http://testserver{in_language(url, language)}">' in html
+        )
+        for code, _name in settings.LANGUAGES:
+            alternate = f"http://testserver{in_language(url, code)}"
+            assert f'<link rel="alternate" hreflang="{code}" href="{alternate}">' in html
+        assert f'<link rel="alternate" hreflang="x-default" href="http://testserver{url}">' in html
 
 
 class _Links(HTMLParser):
@@ -135,7 +274,9 @@ class _Links(HTMLParser):
             self.links.append(dict(attrs))
 
 
-@pytest.mark.parametrize("source, target", [("en", "ja"), ("ja", "en")])
+@pytest.mark.parametrize(
+    "source, target", [pair for code in TARGETS for pair in (("en", code), (code, "en"))]
+)
 def test_language_switcher_leads_to_the_same_object(client, japan, source, target):
     for url in public_urls(japan):
         url = in_language(url, source)
@@ -153,155 +294,332 @@ def test_switcher_keeps_the_page_number(client):
     ProjectFactory.create_batch(25, partner=partner)
     url = reverse("partnerships:project-list", args=[partner.slug])
     html = client.get(url, {"page": 2}).content.decode()
-    assert f'href="{japanese(url)}?page=2"' in html
+    for language in TARGETS:
+        assert f'href="{in_language(url, language)}?page=2"' in html
 
 
-def test_japanese_text_is_shown_where_there_is_one(client):
-    project = ProjectFactory(name="Skills for green jobs", name_ja="グリーン・ジョブのための技能")
-    html = client.get(japanese(project.get_absolute_url())).content.decode()
-    text = visible_text(client.get(japanese(project.get_absolute_url())))
-    assert "グリーン・ジョブのための技能" in text
-    assert "Skills for green jobs" not in text
+@pytest.mark.parametrize("language", TARGETS)
+def test_a_translation_is_shown_where_there_is_one(client, language):
+    project = ProjectFactory(
+        name="Skills for green jobs", **{f"name_{language}": f"Skills ({language})"}
+    )
+    response = client.get(in_language(project.get_absolute_url(), language))
+    html = response.content.decode()
+    assert f"Skills ({language})" in visible_text(response)
+    assert "Skills for green jobs" not in visible_text(response)
     assert '<h1><span lang="en">' not in html
 
 
-def test_english_stands_in_for_missing_japanese_marked_as_such(client):
-    project = ProjectFactory(name="Skills for green jobs", name_ja="")
-    response = client.get(japanese(project.get_absolute_url()))
+@pytest.mark.parametrize("language", TARGETS)
+def test_english_stands_in_for_a_missing_translation_with_one_notice(client, language):
+    project = ProjectFactory(name="Skills for green jobs", description="A first paragraph.")
+    response = client.get(in_language(project.get_absolute_url(), language))
     html = response.content.decode()
-    assert (
-        '<h1><span lang="en">Skills for green jobs</span> <span class="lang-note">英語のみ' in html
+    assert '<h1><span lang="en">Skills for green jobs</span></h1>' in html
+    assert '<div lang="en"><p>A first paragraph.</p></div>' in html
+    assert html.count('class="translation-notice"') == 1
+    assert html.index('class="translation-notice"') < html.index("<h1>")
+    assert "English only" not in html and "lang-note" not in html
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_with_one_translation_deleted_the_overview_says_so_once(client, japan, language):
+    overview = in_language(japan.get_absolute_url(), language)
+    assert "translation-notice" not in client.get(overview).content.decode()
+    Partner.objects.filter(pk=japan.pk).update(**{f"introduction_{language}": ""})
+
+    response = client.get(overview)
+    html = response.content.decode()
+    assert html.count('class="translation-notice"') == 1
+    notice = {
+        "fr": "Certaines parties de cette page ne sont pas encore disponibles en français",
+        "es": "Algunas partes de esta página aún no están disponibles en español",
+        "ja": "このページの一部はまだ日本語で提供されていないため、英語で表示しています。",
+    }[language]
+    assert notice in visible_text(response)
+    assert '<div lang="en"><p>The Government of Japan and the ILO in Asia' in html
+    assert "lang-note" not in html and "English only" not in html
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_no_sentence_frames_an_untranslated_partner_name(client, japan, language):
+    Partner.objects.filter(pk=japan.pk).update(
+        **{f"name_{language}": "", f"adjective_{language}": ""}
     )
-    assert "Skills for green jobs" in visible_text(response)
+    response = client.get(in_language(japan.get_absolute_url(), language))
+    html = response.content.decode()
+    # Each sentence around the name or adjective is wholly English, marked so...
+    assert '<span lang="en">Japan’s financial contribution to ILO project work is' in html
+    assert '<span lang="en">ILO activities supported by Japanese business and associations' in html
+    # ...and the translated frames appear nowhere with the English words in them.
+    text = interface_text(response)
+    assert "Japan" not in text and "Japanese" not in text
+    assert html.count('class="translation-notice"') == 1
 
 
-def test_english_pages_carry_no_english_only_notes(client, japan):
+def test_english_pages_carry_no_notice(client, japan):
     for url in public_urls(japan):
         html = client.get(url).content.decode()
-        assert 'lang="en"><span' not in html
-        assert "English only" not in html, url
+        assert "translation-notice" not in html, url
+        assert "<!--translation-notice-->" not in html, url
 
 
-def test_untranslated_paragraphs_are_marked_as_a_block(client, japan):
-    agreement = japan.agreements.get()
-    html = client.get(japanese(agreement.get_absolute_url())).content.decode()
-    assert '<div lang="en" class="untranslated">' in html
-
-
+@pytest.mark.parametrize("language", TARGETS)
 @pytest.mark.parametrize("rows", [1, 50])
-def test_japanese_pages_run_a_fixed_number_of_queries(client, django_assert_max_num_queries, rows):
+def test_pages_run_a_fixed_number_of_queries_in_every_language(
+    client, django_assert_max_num_queries, rows, language
+):
     partner = PartnerFactory()
     populate(partner, rows)
     for url in public_urls(partner):
         with django_assert_max_num_queries(MAX_QUERIES, info=url):
-            assert client.get(japanese(url)).status_code == 200
+            assert client.get(in_language(url, language)).status_code == 200
 
 
-def test_editing_the_english_marks_the_japanese_stale():
-    agreement = AgreementFactory(title="Memorandum", title_ja="覚書")
-    assert agreement.translation_stale == []
+def test_editing_the_english_marks_each_translation_out_of_date():
+    agreement = AgreementFactory(
+        title="Memorandum", **{f"title_{code}": f"Memorandum ({code})" for code in TARGETS}
+    )
+    assert agreement.translation_stale == {}
 
     agreement.title = "Memorandum of Cooperation"
     agreement.save()
-    assert agreement.translation_stale == ["title"]
-    assert list(Agreement.objects.needs_translation()) == [agreement]
-    assert agreement.translation_status()["title"] == "stale"
+    assert agreement.translation_stale == {code: ["title"] for code in TARGETS}
+    assert list(Agreement.objects.needs_translation(TARGETS[-1])) == [agreement]
+    assert agreement.translation_status(TARGETS[-1])["title"] == "stale"
 
-    agreement.title_ja = "協力覚書"
+    setattr(agreement, f"title_{TARGETS[-1]}", "Rewritten")
     agreement.save()
-    assert agreement.translation_stale == []
+    assert agreement.translation_stale == {code: ["title"] for code in TARGETS[:-1]}
+    assert agreement.translation_status(TARGETS[-1])["title"] == "approved"
 
 
-def test_needs_translation_filter_lists_stale_and_missing_rows(admin_client):
-    stale = ProjectFactory(name="Old name", name_ja="旧名称", description="")
+def test_the_fixture_loads_its_translations_as_needing_review(japan):
+    assert japan.translation_review == {
+        code: [
+            "adjective",
+            "cooperation_text",
+            "development_heading",
+            "introduction",
+            "name",
+            "title",
+        ]
+        for code in SHIPPED
+    }
+    for code in SHIPPED:
+        assert set(japan.translation_status(code).values()) == {"review"}
+
+
+def test_unreviewed_translations_are_shown_unless_the_setting_is_off(client, japan, settings):
+    overview = in_language(japan.get_absolute_url(), SHIPPED[-1])
+    title = getattr(japan, f"title_{SHIPPED[-1]}")
+    assert title in visible_text(client.get(overview))
+
+    settings.SHOW_UNREVIEWED_TRANSLATIONS = False
+    response = client.get(overview)
+    assert title not in visible_text(response)
+    assert '<span lang="en">Partnerships with Japan</span>' in response.content.decode()
+    assert response.content.decode().count('class="translation-notice"') == 1
+
+    Partner.objects.filter(pk=japan.pk).update(translation_review={})
+    assert title in visible_text(client.get(overview))
+
+
+def test_rewriting_a_translation_in_the_admin_approves_it(japan):
+    language = SHIPPED[0]
+    setattr(japan, f"title_{language}", "Partenariats avec le Japon (révisé)")
+    japan.save()
+    assert "title" not in japan.translation_review[language]
+    assert "name" in japan.translation_review[language]
+
+
+def changelist(client, model, **params):
+    response = client.get(f"/admin/partnerships/{model}/", params)
+    return {row.pk for row in response.context["cl"].result_list}
+
+
+def test_translation_filter_finds_each_state_in_each_language(admin_client):
+    first, last = TARGETS[0], TARGETS[-1]
+    stale = ProjectFactory(
+        name="Old name", description="", **{f"name_{code}": "Old" for code in TARGETS}
+    )
     stale.name = "New name"
     stale.save()
-    missing = ProjectFactory(name="Untranslated", name_ja="", description="")
-    done = ProjectFactory(name="Translated one", name_ja="翻訳済み", description="")
+    missing = ProjectFactory(name="Untranslated", description="")
+    review = ProjectFactory(
+        description="",
+        translation_review={last: ["name"]},
+        **{f"name_{code}": "Loaded" for code in TARGETS},
+    )
+    approved = ProjectFactory(description="", **{f"name_{code}": "Done" for code in TARGETS})
 
-    def listed(value):
-        response = admin_client.get("/admin/partnerships/project/", {"translation": value})
-        return {project.pk for project in response.context["cl"].result_list}
+    assert changelist(admin_client, "project", translation="needed") == {
+        stale.pk,
+        missing.pk,
+        review.pk,
+    }
+    assert changelist(admin_client, "project", translation=f"{first}:stale") == {stale.pk}
+    assert changelist(admin_client, "project", translation=f"{first}:missing") == {missing.pk}
+    assert changelist(admin_client, "project", translation=f"{last}:review") == {review.pk}
+    assert changelist(admin_client, "project", translation=f"{first}:review") == set()
+    assert changelist(admin_client, "project", translation=f"{first}:approved") == {
+        review.pk,
+        approved.pk,
+    }
+    assert changelist(admin_client, "project", translation=f"{last}:approved") == {approved.pk}
 
-    assert listed("needed") == {stale.pk, missing.pk}
-    assert listed("stale") == {stale.pk}
-    assert listed("missing") == {missing.pk}
-    assert listed("translated") == {done.pk}
+
+def test_approving_one_language_leaves_the_others_to_review(publisher_client, japan):
+    response = publisher_client.post(
+        "/admin/partnerships/partner/",
+        {"action": f"approve_translations_{SHIPPED[0]}", "_selected_action": [japan.pk]},
+        follow=True,
+    )
+    assert "Translations of 1 item approved." in visible_text(response)
+    japan.refresh_from_db()
+    assert set(japan.translation_review) == set(SHIPPED[1:])
+    assert set(japan.translation_status(SHIPPED[0]).values()) == {"approved"}
+
+    publisher_client.post(
+        "/admin/partnerships/partner/",
+        {"action": "approve_translations", "_selected_action": [japan.pk]},
+    )
+    japan.refresh_from_db()
+    assert japan.translation_review == {}
 
 
-def test_mark_japanese_current_action_clears_stale(admin_client):
-    project = ProjectFactory(name="Old name", name_ja="旧名称")
+def test_editors_may_not_approve_translations(editor_client, japan):
+    response = editor_client.get("/admin/partnerships/partner/")
+    offered = {name for name, _ in response.context["action_form"].fields["action"].choices}
+    assert not {name for name in offered if name.startswith("approve_translations")}
+    editor_client.post(
+        "/admin/partnerships/partner/",
+        {"action": "approve_translations", "_selected_action": [japan.pk]},
+    )
+    japan.refresh_from_db()
+    assert japan.translation_review != {}
+
+
+def test_mark_translations_current_action_clears_out_of_date(admin_client):
+    project = ProjectFactory(name="Old name", **{f"name_{code}": "Old" for code in TARGETS})
     project.name = "New name"
     project.save()
+    assert project.translation_stale
     admin_client.post(
         "/admin/partnerships/project/",
-        {"action": "mark_japanese_current", "_selected_action": [project.pk]},
+        {"action": "mark_translations_current", "_selected_action": [project.pk]},
     )
     project.refresh_from_db()
-    assert project.translation_stale == []
+    assert project.translation_stale == {}
 
 
-def test_admin_edits_japanese_beside_english(admin_client):
+def test_admin_edits_every_language_beside_the_english(admin_client):
     agreement = AgreementFactory()
     html = admin_client.get(f"/admin/partnerships/agreement/{agreement.pk}/change/").content
     html = html.decode()
-    assert 'class="form-row field-title field-title_ja"' in html
-    assert 'name="summary_ja"' in html
-    assert 'name="signatories-__prefix__-party_ja"' in html
+    row = " ".join(["field-title", *(f"field-title_{code}" for code in TARGETS)])
+    assert f'class="form-row {row}"' in html
+    for code in TARGETS:
+        assert f'name="summary_{code}"' in html
+        assert f'name="signatories-__prefix__-party_{code}"' in html
 
 
-def test_reloading_the_fixture_keeps_an_editors_japanese(japan):
+def test_changelist_shows_each_languages_work(admin_client, japan):
+    Partner.objects.filter(pk=japan.pk).update(**{f"title_{SHIPPED[0]}": ""})
+    text = visible_text(admin_client.get("/admin/partnerships/partner/"))
+    assert f"{SHIPPED[0]} 1 missing, 5 to review" in text
+    assert f"{SHIPPED[-1]} 6 to review" in text
+
+
+def test_reloading_a_fixture_without_a_translation_keeps_the_editors(japan, tmp_path):
     project = Project.objects.get(slug="un-trust-fund-for-human-security")
-    project.name_ja = "国連人間の安全保障基金"
-    project.save()
+    Project.objects.filter(pk=project.pk).update(name_ja="編集者の訳")
+    fixture = tmp_path / "english-only.json"
+    english_only = [
+        {
+            "model": "partnerships.project",
+            "fields": {
+                key: value
+                for key, value in record["fields"].items()
+                if key not in {f"{name}_{code}" for name in ["name"] for code in TARGETS}
+            },
+        }
+        for record in json.loads(FIXTURE.read_text())
+        if record["model"] == "partnerships.project"
+        and record["fields"]["slug"] == "un-trust-fund-for-human-security"
+    ]
+    fixture.write_text(json.dumps(english_only))
 
-    call_command("loaddata", "japan", verbosity=0)
+    call_command("loaddata", str(fixture), verbosity=0)
 
     project.refresh_from_db()
-    assert project.name_ja == "国連人間の安全保障基金"
-    assert project.translation_stale == []
+    assert project.name_ja == "編集者の訳"
+    assert "ja" not in project.translation_stale
 
 
-def test_reloading_a_fixture_with_new_english_marks_the_japanese_stale(japan):
+def test_reloading_a_fixture_with_new_english_marks_the_translations_stale(japan, tmp_path):
+    record = next(
+        r
+        for r in json.loads(FIXTURE.read_text())
+        if r["model"] == "partnerships.project"
+        and r["fields"]["slug"] == "un-trust-fund-for-human-security"
+    )
+    for code in TARGETS:
+        record["fields"].pop(f"name_{code}", None)
+    record["fields"]["name"] = "A newer English name"
+    fixture = tmp_path / "new-english.json"
+    fixture.write_text(json.dumps([record]))
+
+    call_command("loaddata", str(fixture), verbosity=0)
+
     project = Project.objects.get(slug="un-trust-fund-for-human-security")
-    project.name = "An older English name"
-    project.name_ja = "国連人間の安全保障基金"
-    project.save()
-
-    call_command("loaddata", "japan", verbosity=0)
-
-    project.refresh_from_db()
-    assert project.name == "UN Trust Fund for Human Security"
-    assert project.name_ja == "国連人間の安全保障基金"
-    assert project.translation_stale == ["name"]
+    assert project.name == "A newer English name"
+    assert project.translation_stale == {code: ["name"] for code in SHIPPED}
 
 
-@pytest.mark.parametrize("stale", ["not-a-list", ["colour", "name"], None])
-def test_saving_a_malformed_stale_list_keeps_only_translated_field_names(stale):
+@pytest.mark.parametrize(
+    "stale", ["not-a-dict", ["name"], {"ja": ["colour", "name"], "xx": ["name"]}, None]
+)
+def test_saving_malformed_states_keeps_only_what_makes_sense(stale):
     project = ProjectFactory.build(name_ja="国連人間の安全保障基金", translation_stale=stale)
     project.partner.save()
     project.funding_channel.save()
     project.save()  # unvalidated, as code or a raw fixture save may do
 
     project.refresh_from_db()
-    assert project.translation_stale == (["name"] if isinstance(stale, list) else [])
+    assert project.translation_stale == ({"ja": ["name"]} if isinstance(stale, dict) else {})
 
 
-def test_saving_over_a_malformed_stale_list_in_the_database_works():
+def test_saving_over_malformed_states_in_the_database_works():
     project = ProjectFactory(name_ja="国連人間の安全保障基金")
-    Project.objects.filter(pk=project.pk).update(translation_stale="not-a-list")
+    Project.objects.filter(pk=project.pk).update(translation_stale="not-a-dict")
     project.name = "A new English name"
     project.save()
 
     project.refresh_from_db()
-    assert project.translation_stale == ["name"]
+    assert project.translation_stale == {"ja": ["name"]}
 
 
-def test_translation_overview_counts_the_fixture(admin_client, japan):
-    response = admin_client.get(f"/admin/partnerships/partner/{japan.pk}/translation/")
+def test_translation_overview_counts_each_language_and_state(admin_client, japan):
+    url = f"/admin/partnerships/partner/{japan.pk}/translation/"
+    response = admin_client.get(url)
+    totals = response.context["totals"]
+    texts = totals.texts
+    assert texts == 52
+    for code in SHIPPED:
+        assert totals.counts[code] == {"review": texts}
+
+    Partner.objects.filter(pk=japan.pk).update(**{f"title_{SHIPPED[0]}": ""})
+    admin_client.post(
+        "/admin/partnerships/partner/",
+        {"action": f"approve_translations_{SHIPPED[-1]}", "_selected_action": [japan.pk]},
+    )
+    response = admin_client.get(url)
+    totals = response.context["totals"]
+    assert totals.counts[SHIPPED[0]] == {"missing": 1, "review": texts - 1}
+    assert totals.counts[SHIPPED[-1]] == {"approved": 6, "review": texts - 6}
     text = visible_text(response)
-    assert "0 of 44 texts have a current Japanese translation (0%)" in text
-    assert "Missing: 44. Out of date: 0." in text
+    assert "All content: 52 texts with English" in text
 
 
 def test_admin_speaks_japanese_to_japanese_editors(admin_client):
@@ -309,17 +627,17 @@ def test_admin_speaks_japanese_to_japanese_editors(admin_client):
     response = admin_client.get("/admin/partnerships/agreement/", headers={"accept-language": "ja"})
     text = visible_text(response)
     assert "合意文書" in text
-    assert "翻訳が必要" in text
+    assert "要確認" in text or "未翻訳" in text
 
 
 def test_sitemap_lists_each_language_with_alternates(client, japan):
     xml = client.get("/sitemap.xml").content.decode()
     url = japan.agreements.get().get_absolute_url()
-    assert f"<loc>http://testserver{url}</loc>" in xml
-    assert f"<loc>http://testserver{japanese(url)}</loc>" in xml
-    assert f'hreflang="ja" href="http://testserver{japanese(url)}"' in xml
-    with translation.override("ja"):
-        assert "/ja/partners/japan/representatives/" in xml
+    for code, _name in settings.LANGUAGES:
+        assert f"<loc>http://testserver{in_language(url, code)}</loc>" in xml
+        assert f'hreflang="{code}" href="http://testserver{in_language(url, code)}"' in xml
+        with translation.override(code):
+            assert reverse("partnerships:representative-list", args=["japan"]) in xml
 
 
 def test_sitemap_leaves_drafts_out(client):

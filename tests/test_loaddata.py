@@ -116,16 +116,18 @@ BROKEN = [
         id="title-too-long",
     ),
     pytest.param(
-        setting("partner", translation_stale="not-a-list"),
+        setting("partner", translation_stale=["title"]),
         'partnerships.partner ["japan"]',
-        "translation_stale: Enter a list of some of these field names: name, title,",
-        id="stale-not-a-list",
+        "translation_stale: Enter an object mapping languages (fr, es, ja) to lists of some of "
+        "these field names: name, title,",
+        id="stale-not-by-language",
     ),
     pytest.param(
-        setting("agreement", translation_stale=["colour"]),
+        setting("agreement", translation_review={"ja": ["colour"]}),
         AGREEMENT,
-        "translation_stale: Enter a list of some of these field names: title, headline,",
-        id="stale-unknown-field",
+        "translation_review: Enter an object mapping languages (fr, es, ja) to lists of some of "
+        "these field names: title, headline,",
+        id="review-unknown-field",
     ),
     pytest.param(
         setting("agreement", signed_on="2017-02-30"),

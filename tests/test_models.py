@@ -183,16 +183,28 @@ def test_further_information_link_may_be_http_or_https():
         AgreementFactory.build(partner=PartnerFactory(), further_information_url=url).full_clean()
 
 
-@pytest.mark.parametrize("stale", ["not-a-list", ["colour"], [["title"]], {"title": True}])
-def test_stale_translations_must_name_translated_fields(stale):
-    partner = PartnerFactory.build(translation_stale=stale)
+@pytest.mark.parametrize("field", ["translation_stale", "translation_review"])
+@pytest.mark.parametrize(
+    "states",
+    [
+        "not-a-dict",
+        ["title"],  # the one-language form, before there were several
+        {"ja": ["colour"]},
+        {"xx": ["title"]},
+        {"ja": "title"},
+        {"ja": [["title"]]},
+    ],
+)
+def test_translation_states_must_map_target_languages_to_translated_fields(field, states):
+    partner = PartnerFactory.build(**{field: states})
     with pytest.raises(ValidationError) as error:
         partner.full_clean()
-    assert list(error.value.message_dict) == ["translation_stale"]
+    assert list(error.value.message_dict) == [field]
 
 
-def test_stale_translations_may_name_translated_fields():
-    PartnerFactory.build(translation_stale=["title", "introduction"]).full_clean()
+@pytest.mark.parametrize("field", ["translation_stale", "translation_review"])
+def test_translation_states_may_map_target_languages_to_translated_fields(field):
+    PartnerFactory.build(**{field: {"fr": ["title", "introduction"], "ja": ["name"]}}).full_clean()
 
 
 def test_constituent_groups_are_ordered_as_the_ilo_orders_them():
@@ -255,18 +267,25 @@ def test_a_channel_of_another_partner_fails_validation():
     assert not project.is_public
 
 
-def test_bulk_update_of_english_marks_existing_japanese_out_of_date():
-    translated = AgreementFactory(title="Old", title_ja="古い")
+def test_bulk_update_of_english_marks_existing_translations_out_of_date():
+    translated = AgreementFactory(title="Old", title_fr="Ancien", title_ja="古い")
     untranslated = AgreementFactory(title="Old")
     Agreement.objects.filter(pk__in=[translated.pk, untranslated.pk]).update(title="New")
     translated.refresh_from_db()
     untranslated.refresh_from_db()
-    assert translated.translation_stale == ["title"]
-    assert untranslated.translation_stale == []
+    assert translated.translation_stale == {"fr": ["title"], "ja": ["title"]}
+    assert untranslated.translation_stale == {}
 
 
-def test_bulk_update_of_japanese_makes_it_current():
-    agreement = AgreementFactory(title="Old", title_ja="古い", translation_stale=["title"])
+def test_bulk_update_of_a_translation_makes_it_current_and_approved():
+    agreement = AgreementFactory(
+        title="Old",
+        title_fr="Ancien",
+        title_ja="古い",
+        translation_stale={"fr": ["title"], "ja": ["title"]},
+        translation_review={"ja": ["title"]},
+    )
     Agreement.objects.filter(pk=agreement.pk).update(title_ja="新しい")
     agreement.refresh_from_db()
-    assert agreement.translation_stale == []
+    assert agreement.translation_stale == {"fr": ["title"]}
+    assert agreement.translation_review == {}

@@ -179,8 +179,8 @@ def test_editor_is_offered_neither_publishing_nor_deleting(editor_client, model)
     FACTORIES[model]()
     response = editor_client.get(admin_url(model, "changelist"))
     offered = {name for name, _ in response.context["action_form"].fields["action"].choices}
-    assert "mark_japanese_current" in offered
-    assert not offered & {"publish", "unpublish", "delete_selected"}
+    assert "mark_translations_current" in offered
+    assert not offered & {"publish", "unpublish", "delete_selected", "approve_translations"}
 
 
 @every_publishable_model

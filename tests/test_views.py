@@ -369,7 +369,8 @@ def test_server_error_page_is_friendly(rf):
 
 def test_home_without_a_language_follows_the_readers_preference(client):
     assert client.get("/", headers={"accept-language": "ja"}).url == "/ja/"
-    assert client.get("/", headers={"accept-language": "fr"}).url == "/en/"
+    assert client.get("/", headers={"accept-language": "fr-CH, fr;q=0.9"}).url == "/fr/"
+    assert client.get("/", headers={"accept-language": "de"}).url == "/en/"
 
 
 def test_robots_txt_points_to_the_sitemap(client):
@@ -407,6 +408,6 @@ def test_liveness_check_answers_without_the_database(client, django_db_blocker):
 def test_agreement_list_names_the_signatories(client, japan):
     url = reverse("partnerships:agreement-list", args=[japan.slug])
     assert "Signatories: Guy Ryder, Yasuhisa Shiozaki" in visible_text(client.get(url))
-    assert "署名者：Guy Ryder、Yasuhisa Shiozaki" in visible_text(
+    assert "署名者：ガイ・ライダー、塩崎恭久" in visible_text(
         client.get(url.replace("/en/", "/ja/"))
     )

@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Inside CommonMiddleware, so what it and anything above it see is the final page.
+    "partnerships.middleware.FallbackNoticeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -146,16 +148,41 @@ AXES_SENSITIVE_PARAMETERS = []
 AXES_VERBOSE = False  # log only the username and address, and no banner at start-up
 AXES_ENABLE_ADMIN = False
 
-# The organisation that publishes the partner pages, by language.
-ORGANISATION_NAMES = {
-    "en": env("ORGANISATION_NAME", default="International Labour Organization"),
-    "ja": env("ORGANISATION_NAME_JA", default="国際労働機関"),
-}
-ORGANISATION_SHORT_NAME = env("ORGANISATION_SHORT_NAME", default="ILO")
-
-# English is the source language; every page also exists in Japanese (/ja/…).
+# English is the source language; every page also exists in each of the other
+# languages (/fr/…, /es/…, /ja/…). Adding one here, then `makemigrations`, adds
+# its content columns, URL prefix, switcher entry and admin fields.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("ja", "日本語")]
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("ja", "日本語")]
+# Translations no one in the organisation has approved yet (e.g. loaded from a
+# fixture) are shown to readers unless this is off; then English stands in.
+SHOW_UNREVIEWED_TRANSLATIONS = env.bool("SHOW_UNREVIEWED_TRANSLATIONS", default=True)
+
+# The organisation that publishes the partner pages, by language
+# (ORGANISATION_NAME, ORGANISATION_NAME_FR, …, and ORGANISATION_SHORT_NAME…);
+# a language without one uses English.
+_ORGANISATION_NAME_DEFAULTS = {
+    "en": "International Labour Organization",
+    "fr": "Organisation internationale du Travail",
+    "es": "Organización Internacional del Trabajo",
+    "ja": "国際労働機関",
+}
+_ORGANISATION_SHORT_NAME_DEFAULTS = {"en": "ILO", "fr": "OIT", "es": "OIT", "ja": "ILO"}
+
+
+def _by_language(variable, defaults):
+    return {
+        code: env(
+            variable + ("" if code == LANGUAGE_CODE else "_" + code.upper().replace("-", "_")),
+            default=defaults.get(code, ""),
+        )
+        for code, _name in LANGUAGES
+    }
+
+
+ORGANISATION_NAMES = _by_language("ORGANISATION_NAME", _ORGANISATION_NAME_DEFAULTS)
+ORGANISATION_SHORT_NAMES = _by_language(
+    "ORGANISATION_SHORT_NAME", _ORGANISATION_SHORT_NAME_DEFAULTS
+)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"

@@ -88,7 +88,7 @@ class Agreement(PartnerScoped):
         return f"{self.title} ({self.signed_on:%Y})"
 
 
-@translated("job_title", "party")
+@translated("name", "job_title", "party")
 class Signatory(Translatable):
     """A person who signed an agreement, and for whom."""
 

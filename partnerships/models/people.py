@@ -28,7 +28,14 @@ class Honorific(models.TextChoices):
     PROF = "Prof", _("Prof")
 
 
-@translated("governing_body_role", "job_title", "organisation", "organisation_abbreviation")
+@translated(
+    "given_name",
+    "family_name",
+    "governing_body_role",
+    "job_title",
+    "organisation",
+    "organisation_abbreviation",
+)
 class Representative(PartnerScoped):
     """A member of the ILO Governing Body from the partner country."""
 

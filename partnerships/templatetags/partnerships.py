@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils import translation
 from django.utils.formats import date_format, number_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -8,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from partnerships.translation import (
+    NOTICE_MARKER,
     SOURCE_LANGUAGE,
-    english_only_note,
     in_reader_language,
     localized_html,
 )
@@ -21,25 +22,11 @@ register = template.Library()
 def tr(obj, field_name):
     """A content field in the reader's language, English stand-ins marked.
 
-    `{{ agreement|tr:"title" }}`: the Japanese title on /ja/ where there is one,
-    otherwise the English one in `<span lang="en">` with an "English only" note.
+    `{{ agreement|tr:"title" }}`: the French title on /fr/ where there is one,
+    otherwise the English one in `<span lang="en">` (and the page's notice says
+    that parts of it are in English).
     """
     return localized_html(obj, field_name)
-
-
-@register.filter
-def tr_inline(obj, field_name):
-    """Like `tr` without the note: for a value inside a sentence or a composite
-    (pair it with `english_only` where a note is due)."""
-    return localized_html(obj, field_name, note=False)
-
-
-@register.simple_tag
-def english_only(obj, *field_names):
-    """One "English only" note for a block whose fields fell back to English."""
-    if any(in_reader_language(obj, name)[1] for name in field_names):
-        return english_only_note()
-    return ""
 
 
 @register.filter
@@ -58,12 +45,83 @@ def paragraphs(obj, field_name):
     html = format_html_join("\n", "<p>{}</p>", ((part,) for part in parts))
     if not parts or not stand_in:
         return html
-    return format_html(
-        '<div lang="{}" class="untranslated"><p class="untranslated__note">{}</p>{}</div>',
-        SOURCE_LANGUAGE,
-        english_only_note(),
-        html,
-    )
+    return format_html('<div lang="{}">{}</div>', SOURCE_LANGUAGE, html)
+
+
+class SentenceNode(template.Node):
+    def __init__(self, nodelist, fields, plain):
+        self.nodelist, self.fields, self.plain = nodelist, fields, plain
+
+    def render(self, context):
+        stand_in = False
+        for obj, field_name in self.fields:
+            obj = obj.resolve(context)
+            if obj is not None and in_reader_language(obj, field_name.resolve(context))[1]:
+                stand_in = True
+        if not stand_in:
+            return self.nodelist.render(context)
+        with translation.override(SOURCE_LANGUAGE):
+            html = self.nodelist.render(context)
+        if self.plain:
+            return html
+        return format_html('<span lang="{}">{}</span>', SOURCE_LANGUAGE, html)
+
+
+@register.tag
+def sentence(parser, token):
+    """An interface sentence that includes content, kept in one language.
+
+    `{% sentence partner "name" %}{% blocktranslate … %}…{% endblocktranslate %}{% endsentence %}`
+    renders in the reader's language when every named field has a translation
+    in it, and otherwise wholly in English (`lang="en"`), so that no sentence
+    frames an English name in another language. `plain` (last) leaves out the
+    markup, for attributes and <title>. Links made inside would point at the
+    English pages: compute them before, with `as`.
+    """
+    bits = token.split_contents()[1:]
+    plain = bool(bits) and bits[-1] == "plain"
+    if plain:
+        bits = bits[:-1]
+    if not bits or len(bits) % 2:
+        raise template.TemplateSyntaxError(
+            "'sentence' takes pairs of an object and a field name, then optionally 'plain'"
+        )
+    fields = [
+        (parser.compile_filter(bits[i]), parser.compile_filter(bits[i + 1]))
+        for i in range(0, len(bits), 2)
+    ]
+    nodelist = parser.parse(("endsentence",))
+    parser.delete_first_token()
+    return SentenceNode(nodelist, fields, plain)
+
+
+@register.simple_tag
+def person_name(person):
+    """A person's name in the reader's language and name order, e.g. “M. Atsuyuki
+    OIKE”, “尾池 厚之”: wholly in English when part of it has no translation."""
+    stand_in = any(in_reader_language(person, name)[1] for name in ("given_name", "family_name"))
+    with translation.override(SOURCE_LANGUAGE if stand_in else translation.get_language()):
+        name = pgettext(
+            "a person's name: honorific, given name, family name",
+            # Some languages leave out the honorific (Japanese): not every placeholder is due.
+            # xgettext:no-python-brace-format
+            "{honorific} {given_name} {family_name}",
+        ).format(
+            honorific=person.get_honorific_display(),
+            given_name=person.localized("given_name")[0],
+            family_name=person.localized("family_name")[0],
+        )
+    name = " ".join(name.split())  # no honorific: no double space
+    if stand_in:
+        return format_html('<span lang="{}">{}</span>', SOURCE_LANGUAGE, name)
+    return name
+
+
+@register.simple_tag
+def translation_notice():
+    """Where the page says, once, that parts of it are shown in English (the
+    FallbackNoticeMiddleware fills it in once the whole page is rendered)."""
+    return mark_safe(NOTICE_MARKER)
 
 
 @register.simple_tag
@@ -98,12 +156,16 @@ def annual_contribution(partner):
     amount = (Decimal(partner.annual_contribution_usd) / scale).normalize()
     if amount == amount.to_integral():
         amount = amount.quantize(Decimal(1))  # 4E+1 → 40
-    money = pgettext("an amount of money in units", "US${amount} million").format(
-        amount=number_format(amount, use_l10n=True, force_grouping=True)
+    # One unbreakable run: “US$4 million”, “400万米ドル”, “4 millions de dollars”.
+    money = format_html(
+        '<span class="amount">{}</span>',
+        pgettext("an amount of money in units", "US${amount} million").format(
+            amount=number_format(amount, use_l10n=True, force_grouping=True)
+        ),
     )
     if partner.annual_contribution_is_approximate:
-        return _("about {money} per year").format(money=money)
-    return _("{money} per year").format(money=money)
+        return format_html(_("about {money} per year"), money=money)
+    return format_html(_("{money} per year"), money=money)
 
 
 def _join(parts):
