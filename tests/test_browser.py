@@ -389,3 +389,39 @@ def test_editor_submits_a_change_and_a_publisher_publishes_compares_and_reverts(
     visitor.goto(public_url)
     expect(visitor.locator("main")).not_to_contain_text("Tokyo, Japan")
     expect(visitor.locator("main")).to_contain_text("Tokyo")
+
+
+def test_publisher_reviews_and_approves_translations_on_a_1280_screen(
+    page, site, django_user_model, roles
+):
+    """Every language side by side, and nothing wider than a 1280 px screen."""
+    log_in_as(page, site, django_user_model, "a-publisher", "Publishers")
+    japan = Partner.objects.get(slug="japan")
+    paths = [f"/admin/partnerships/partner/{japan.pk}/translation/"]
+    for model, row in [
+        ("partner", japan),
+        ("agreement", japan.agreements.get()),
+        ("representative", japan.representatives.first()),
+        ("fundingchannel", japan.funding_channels.first()),
+        ("project", japan.projects.first()),
+        ("privatesupportactivity", japan.private_support_activities.first()),
+    ]:
+        paths += [f"/admin/partnerships/{model}/", f"/admin/partnerships/{model}/{row.pk}/change/"]
+    for path in paths:
+        assert page.goto(site + path).status == 200, path
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+
+    page.goto(site + "/admin/partnerships/partner/?translation=ja:review")
+    page.check(f"input[name=_selected_action][value='{japan.pk}']")
+    page.select_option("select[name=action]", "approve_translations_ja")
+    page.click("button[name=index]")
+    expect(page.locator(".messagelist")).to_contain_text("Translations of 1 item approved.")
+    expect(page.locator("#result_list")).to_have_count(0)  # none left to review in 日本語
+
+    page.goto(site + f"/admin/partnerships/partner/{japan.pk}/translation/")
+    totals = page.locator("#content-main table").first
+    expect(totals.locator("tr", has_text="日本語")).to_contain_text("6")
+    expect(totals.locator("tr", has_text="Français")).to_contain_text("0%")

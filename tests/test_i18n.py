@@ -675,3 +675,17 @@ def test_catalogue_is_complete_after_makemessages(tmp_path, language):
             check=True,
         )
         assert result.stdout == "", result.stdout
+
+
+def test_reloading_the_fixture_keeps_approvals_and_marks_replaced_text_for_review(japan):
+    language = SHIPPED[0]
+    Partner.objects.filter(pk=japan.pk).update(translation_review={})
+    Partner.objects.filter(pk=japan.pk).update(**{f"title_{language}": "Un titre de l’éditeur"})
+
+    call_command("loaddata", "japan", verbosity=0)
+
+    japan.refresh_from_db()
+    assert getattr(japan, f"title_{language}") == "Partenariats avec le Japon"
+    # The fixture's text replaced the editor's: to review. The rest was approved
+    # and is unchanged: still approved.
+    assert japan.translation_review == {language: ["title"]}
