@@ -23,6 +23,7 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -39,7 +40,7 @@ def pages():
     from tests.helpers import public_urls
 
     paths = public_urls(Partner.objects.get(slug="japan"))
-    return [*paths, *(translate_url(path, "ja") for path in paths)]
+    return [translate_url(path, code) for code, _name in settings.LANGUAGES for path in paths]
 
 
 def add_rows(rows):
