@@ -10,7 +10,7 @@ from django.db import models
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -26,6 +26,7 @@ from .models import (
     Representative,
     Signatory,
 )
+from .review_admin import ReviewAdminMixin
 from .schedule_admin import ScheduleAdminMixin
 from .sharing_admin import ShareActionMixin
 from .translation import TranslationStatus
@@ -45,6 +46,7 @@ class PublishableAdmin(
     ShareActionMixin,
     WorkflowAdminMixin,
     ScheduleAdminMixin,
+    ReviewAdminMixin,
     TranslationAdminMixin,
     CompareVersionAdmin,
 ):
@@ -65,6 +67,7 @@ class PublishableAdmin(
         "discard_pending",
         "create_share_link",
         "mark_translations_current",
+        "mark_reviewed",
     ]
     list_per_page = 50
     save_on_top = True
@@ -273,6 +276,22 @@ class PartnerScopedAdmin(PublishableAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class TermFilter(admin.SimpleListFilter):
+    title = _("term")
+    parameter_name = "term"
+
+    def lookups(self, request, model_admin):
+        return [("current", _("Current")), ("ended", _("Ended"))]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "ended":
+                return queryset.term_ended()
+            case "current":
+                return queryset.exclude(pk__in=queryset.term_ended().values("pk"))
+        return queryset
+
+
 @admin.register(Representative)
 class RepresentativeAdmin(PartnerScopedAdmin):
     list_display = [
@@ -287,7 +306,7 @@ class RepresentativeAdmin(PartnerScopedAdmin):
     ]
     list_display_links = ["family_name", "given_name"]
     list_editable = ["position"]
-    list_filter = ["is_published", "constituent_group", "partner"]
+    list_filter = ["is_published", "constituent_group", TermFilter, "partner"]
     search_fields = [
         "given_name",
         "family_name",
@@ -322,7 +341,28 @@ class RepresentativeAdmin(PartnerScopedAdmin):
                 ]
             },
         ),
+        (_("Term"), {"fields": [("term_started_on", "term_ends_on")]}),
     ]
+
+    @admin.display(description=_("status"), ordering="is_published")
+    def status(self, obj):
+        """A member whose term has ended is off the public pages, whatever else."""
+        if obj.term_has_ended:
+            return format_html(
+                '<strong class="term-ended">{}</strong>',
+                _("Term ended %(date)s") % {"date": formats.localize(obj.term_ends_on)},
+            )
+        return super().status(obj)
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None and obj.term_has_ended and request.method == "GET":
+            self.message_user(
+                request,
+                _("This member's term ended on %(date)s: they are not shown on the public pages.")
+                % {"date": formats.localize(obj.term_ends_on)},
+                messages.WARNING,
+            )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
 
 class SignatoryInline(TranslationInlineMixin, admin.StackedInline):

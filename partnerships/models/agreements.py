@@ -28,6 +28,7 @@ class Agreement(PartnerScoped):
     """A signed instrument, such as the Memorandum of Cooperation of 2017."""
 
     display_field = "title"  # what headings and breadcrumbs show
+    review_every_months = 24
 
     partner = partner_key("agreements")
     title = models.CharField(_("title"), max_length=255)

@@ -1,11 +1,12 @@
 """The people on a partner page: members of the ILO Governing Body."""
 
 from django.db import models
-from django.db.models import Case, When
+from django.db.models import Case, F, Q, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..translation import translated
-from .publishing import PartnerScoped, partner_key
+from .publishing import PartnerScoped, PartnerScopedManager, PublishableQuerySet, partner_key
 
 
 class ConstituentGroup(models.TextChoices):
@@ -26,6 +27,19 @@ class Honorific(models.TextChoices):
     MRS = "Mrs", _("Mrs")
     DR = "Dr", _("Dr")
     PROF = "Prof", _("Prof")
+
+
+class RepresentativeQuerySet(PublishableQuerySet):
+    def published(self):
+        """…and not past the end of their term: a former member is never shown as current."""
+        return super().published().exclude(term_ends_on__lt=timezone.localdate())
+
+    def term_ended(self):
+        return self.filter(term_ends_on__lt=timezone.localdate())
+
+
+class RepresentativeManager(PartnerScopedManager.from_queryset(RepresentativeQuerySet)):
+    pass
 
 
 @translated(
@@ -65,11 +79,38 @@ class Representative(PartnerScoped):
     position = models.PositiveSmallIntegerField(
         _("order"), default=0, help_text=_("Lower numbers are listed first within a group.")
     )
+    term_started_on = models.DateField(_("term from"), null=True, blank=True)
+    term_ends_on = models.DateField(
+        _("term until"),
+        null=True,
+        blank=True,
+        help_text=_("After this day the member is no longer shown on the public pages."),
+    )
+
+    objects = RepresentativeManager()
 
     class Meta(PartnerScoped.Meta):
         ordering = ["partner", "position", "family_name"]
         verbose_name = _("representative")
         verbose_name_plural = _("representatives")
+        constraints = [
+            *PartnerScoped.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(term_started_on__isnull=True)
+                | Q(term_ends_on__isnull=True)
+                | Q(term_ends_on__gte=F("term_started_on")),
+                name="representative_term_ends_after_it_starts",
+                violation_error_message=_("A term cannot end before it starts."),
+            ),
+        ]
+
+    @property
+    def term_has_ended(self):
+        return self.term_ends_on is not None and self.term_ends_on < timezone.localdate()
+
+    @property
+    def is_public(self):
+        return super().is_public and not self.term_has_ended
 
     def __str__(self):
         return self.full_name

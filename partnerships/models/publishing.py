@@ -1,5 +1,6 @@
 """What every piece of published content shares: publication state and
-schedule, the one "what may the public see?" rule, and belonging to a partner."""
+schedule, review dates, the one "what may the public see?" rule, and belonging
+to a partner."""
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..translation import Translatable, TranslatableQuerySet
+from .review import Reviewable, ReviewQuerySet
 
 
 def may_preview(user, model):
@@ -34,7 +36,7 @@ def live(now, path=""):
     )
 
 
-class PublishableQuerySet(TranslatableQuerySet):
+class PublishableQuerySet(ReviewQuerySet, TranslatableQuerySet):
     """Answers "what may the public see?" once, for every publishable model."""
 
     def published(self):
@@ -88,7 +90,7 @@ class PartnerScopedManager(models.Manager.from_queryset(PublishableQuerySet)):
         return self.get(partner__slug=partner_slug, slug=slug)
 
 
-class Publishable(Translatable):
+class Publishable(Reviewable, Translatable):
     is_published = models.BooleanField(
         _("published"),
         default=False,
