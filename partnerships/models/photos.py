@@ -216,14 +216,6 @@ class Illustrated(models.Model):
     class Meta:
         abstract = True
 
-    def publication_errors(self):
-        errors = getattr(super(), "publication_errors", dict)()
-        if self.photo:
-            for name in ("photo_alt", "photo_credit"):
-                if not getattr(self, name).strip():
-                    errors[name] = ValidationError(NEEDS_ALT_AND_CREDIT, code="photo_unlabelled")
-        return errors
-
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "photo" in update_fields:
@@ -231,6 +223,14 @@ class Illustrated(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "photo_renditions"}
         super().save(*args, **kwargs)
+
+    def publication_errors(self):
+        errors = getattr(super(), "publication_errors", dict)()
+        if self.photo:
+            for name in ("photo_alt", "photo_credit"):
+                if not getattr(self, name).strip():
+                    errors[name] = ValidationError(NEEDS_ALT_AND_CREDIT, code="photo_unlabelled")
+        return errors
 
     def _store_photo(self):
         photo = self.photo
