@@ -12,6 +12,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
@@ -349,3 +350,29 @@ def test_the_model_refuses_a_file_that_is_not_a_photo_outside_the_admin():
         agreement.full_clean()
 
     assert list(refused.value.message_dict) == ["photo"]
+
+
+def test_photo_renditions_command_makes_them_for_photos_stored_without(media):
+    (media / "agreements").mkdir()
+    (media / "agreements" / "old.jpg").write_bytes(image_bytes())
+    (media / "agreements" / "junk.jpg").write_bytes(b"not an image")
+    old, junk = draft_agreement(), draft_agreement()
+    Agreement.objects.filter(pk=old.pk).update(photo="agreements/old.jpg")
+    Agreement.objects.filter(pk=junk.pk).update(photo="agreements/junk.jpg")
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("photo_renditions", stdout=out, stderr=err)
+
+    old.refresh_from_db()
+    assert [r["name"] for r in old.photo_renditions["renditions"]] == [
+        "agreements/old.w480.webp",
+        "agreements/old.w960.webp",
+    ]
+    assert "Renditions made for 1 photo(s)." in out.getvalue()
+    assert "agreements/junk.jpg" in err.getvalue()
+    assert files_in(media) == [
+        "agreements/junk.jpg",
+        "agreements/old.jpg",
+        "agreements/old.w480.webp",
+        "agreements/old.w960.webp",
+    ]

@@ -128,6 +128,17 @@ def render_renditions(file):
     return (width, height), renditions
 
 
+def store_renditions(photo, rendered):
+    """Store what `render_renditions` made next to the stored `photo`; what
+    `photo_renditions` keeps."""
+    (width, height), renditions = rendered
+    stored = []
+    for slot, w, h, data in renditions:
+        name = photo.storage.save(rendition_name(photo.name, slot), ContentFile(data))
+        stored.append({"width": w, "height": h, "name": name})
+    return {"width": width, "height": height, "renditions": stored}
+
+
 def delete_renditions(name, storage):
     for slot in RENDITION_WIDTHS:
         rendition = rendition_name(name, slot)
@@ -241,13 +252,9 @@ class Illustrated(models.Model):
             return
         content = photo.file
         detected = inspect_photo(content)
-        (width, height), renditions = render_renditions(content)
+        rendered = render_renditions(content)
         photo.save(f"photo.{EXTENSIONS[detected]}", content, save=False)
-        stored = []
-        for slot, w, h, data in renditions:
-            name = photo.storage.save(rendition_name(photo.name, slot), ContentFile(data))
-            stored.append({"width": w, "height": h, "name": name})
-        self.photo_renditions = {"width": width, "height": height, "renditions": stored}
+        self.photo_renditions = store_renditions(photo, rendered)
 
     @property
     def photo_image(self):
