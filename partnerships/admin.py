@@ -37,6 +37,12 @@ from .translation_admin import (
 )
 from .workflow_admin import WorkflowAdminMixin
 
+# Every kind of public content has a photo (`Illustrated`), edited in this fieldset.
+PHOTO_FIELDSET = (
+    _("Photo"),
+    {"fields": ["photo", "photo_alt", "photo_caption", "photo_credit"]},
+)
+
 admin.site.site_header = _("Partnerships administration")
 admin.site.site_title = _("Partnerships admin")
 admin.site.index_title = _("Content")
@@ -98,6 +104,23 @@ class PublishableAdmin(
 
     @admin.action(description=_("Publish selected items"), permissions=["publish"])
     def publish(self, request, queryset):
+        """Publish the selected items that may be published (`publication_errors`,
+        the rule the form applies through `clean()`); name the others, unchanged."""
+        refused = [obj for obj in queryset if obj.publication_errors()]
+        if refused:
+            messages_by_text = {}
+            for obj in refused:
+                for error in obj.publication_errors().values():
+                    for text in error.messages:
+                        messages_by_text.setdefault(text, []).append(str(obj))
+            for text, names in messages_by_text.items():
+                self.message_user(
+                    request,
+                    _("Not published: %(items)s. %(reason)s")
+                    % {"items": "; ".join(dict.fromkeys(names)), "reason": text},
+                    messages.ERROR,
+                )
+            queryset = queryset.exclude(pk__in=[obj.pk for obj in refused])
         self._set_published(request, queryset, True)
 
     @admin.action(description=_("Unpublish selected items"), permissions=["publish"])
@@ -162,6 +185,7 @@ class PartnerAdmin(PublishableAdmin):
             _("Partnership for development"),
             {"fields": ["development_heading", "introduction", "cooperation_text"]},
         ),
+        PHOTO_FIELDSET,
     ]
 
     def get_urls(self):
@@ -337,11 +361,11 @@ class RepresentativeAdmin(PartnerScopedAdmin):
                     "governing_body_role",
                     "job_title",
                     ("organisation", "organisation_abbreviation"),
-                    "photo",
                 ]
             },
         ),
         (_("Term"), {"fields": [("term_started_on", "term_ends_on")]}),
+        PHOTO_FIELDSET,
     ]
 
     @admin.display(description=_("status"), ordering="is_published")
@@ -409,7 +433,7 @@ class AgreementAdmin(PartnerScopedAdmin):
             {"fields": ["signed_on", "signed_in", ("visit_started_on", "visit_ended_on")]},
         ),
         (_("Text"), {"fields": ["summary", "body", "further_information_url"]}),
-        (_("Photo"), {"fields": ["photo", "photo_caption", "photo_credit"]}),
+        PHOTO_FIELDSET,
     ]
 
 
@@ -420,7 +444,7 @@ class NamedItemAdmin(PartnerScopedAdmin):
     list_editable = ["position"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = [
+    main_fields = [
         "partner",
         "name",
         "slug",
@@ -429,6 +453,7 @@ class NamedItemAdmin(PartnerScopedAdmin):
         "is_published",
         ("goes_live_at", "expires_at"),
     ]
+    fieldsets = [(None, {"fields": main_fields}), PHOTO_FIELDSET]
 
 
 class ChannelFundedAdmin(NamedItemAdmin):
@@ -439,7 +464,8 @@ class ChannelFundedAdmin(NamedItemAdmin):
     list_select_related = ["partner", "funding_channel"]
     search_fields = [*NamedItemAdmin.search_fields, "funding_channel__name"]
     autocomplete_fields = ["partner", "funding_channel"]
-    fields = ["partner", "funding_channel", *NamedItemAdmin.fields[1:]]
+    main_fields = ["partner", "funding_channel", *NamedItemAdmin.main_fields[1:]]
+    fieldsets = [(None, {"fields": main_fields}), PHOTO_FIELDSET]
 
 
 @admin.register(FundingChannel)
@@ -465,7 +491,7 @@ class ProjectAdmin(ChannelFundedAdmin):
         "updated_at",
     ]
     list_filter = ["is_published", "is_main_vehicle", "funding_channel", "partner"]
-    fields = [
+    main_fields = [
         "partner",
         "funding_channel",
         "name",
@@ -476,6 +502,7 @@ class ProjectAdmin(ChannelFundedAdmin):
         "is_published",
         ("goes_live_at", "expires_at"),
     ]
+    fieldsets = [(None, {"fields": main_fields}), PHOTO_FIELDSET]
 
 
 @admin.register(PrivateSupportActivity)

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "reversion_compare",
     "partnerships",
     "axes",
+    # Last: it removes a photo's old file when it is replaced or its row deleted.
+    "django_cleanup.apps.CleanupConfig",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +196,10 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# Photos: uploads over these limits are refused (the pixel limit guards
+# against decompression bombs: small files that decode to huge images).
+PHOTO_MAX_BYTES = env.int("DJANGO_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("DJANGO_PHOTO_MAX_PIXELS", default=40_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -18,4 +18,4 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 
 # A throwaway sixth collection, registered only by tests/test_collections.py.
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.sixth_collection"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS[:-1], "tests.sixth_collection", INSTALLED_APPS[-1]]  # noqa: F405

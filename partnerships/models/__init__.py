@@ -4,6 +4,7 @@ from .agreements import Agreement, AgreementKind, Signatory
 from .funding import FundingChannel, PrivateSupportActivity, Project
 from .partners import Concern, Partner
 from .people import ConstituentGroup, Honorific, Representative
+from .photos import Illustrated
 from .publishing import (
     NamedItem,
     PartnerScoped,
@@ -21,6 +22,7 @@ __all__ = [
     "ConstituentGroup",
     "FundingChannel",
     "Honorific",
+    "Illustrated",
     "NamedItem",
     "Partner",
     "PendingChange",

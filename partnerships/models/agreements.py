@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..translation import Translatable, TranslatableQuerySet, translated
+from .photos import Illustrated
 from .publishing import PartnerScoped, WebAddressField, partner_key
 
 
@@ -23,8 +24,17 @@ class AgreementKind(models.TextChoices):
     OTHER = "other", _("Other instrument")
 
 
-@translated("title", "headline", "signed_in", "summary", "body", "photo_caption", "photo_credit")
-class Agreement(PartnerScoped):
+@translated(
+    "title",
+    "headline",
+    "signed_in",
+    "summary",
+    "body",
+    "photo_alt",
+    "photo_caption",
+    "photo_credit",
+)
+class Agreement(Illustrated, PartnerScoped):
     """A signed instrument, such as the Memorandum of Cooperation of 2017."""
 
     display_field = "title"  # what headings and breadcrumbs show
@@ -53,11 +63,6 @@ class Agreement(PartnerScoped):
     )
     body = models.TextField(
         _("narrative"), blank=True, help_text=_("Separate paragraphs with a blank line.")
-    )
-    photo = models.ImageField(_("photo"), upload_to="agreements/", blank=True)
-    photo_caption = models.CharField(_("photo caption"), max_length=500, blank=True)
-    photo_credit = models.CharField(
-        _("photo credit"), max_length=255, blank=True, help_text=_("Shown after a © sign.")
     )
     further_information_url = WebAddressField(
         _("further information (link)"),

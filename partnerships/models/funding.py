@@ -5,11 +5,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..translation import translated
+from .photos import Illustrated
 from .publishing import NamedItem, partner_key
 
 
-@translated("name", "description")
-class FundingChannel(NamedItem):
+@translated("name", "description", "photo_alt", "photo_caption", "photo_credit")
+class FundingChannel(Illustrated, NamedItem):
     """One of the numbered ways the partner funds ILO work."""
 
     partner = partner_key("funding_channels")
@@ -44,8 +45,8 @@ class ChannelFunded(NamedItem):
         abstract = True
 
 
-@translated("name", "description")
-class Project(ChannelFunded):
+@translated("name", "description", "photo_alt", "photo_caption", "photo_credit")
+class Project(Illustrated, ChannelFunded):
     """A programme or project funded through one of the partner's channels."""
 
     partner = partner_key("projects")
@@ -64,8 +65,8 @@ class Project(ChannelFunded):
         verbose_name_plural = _("projects")
 
 
-@translated("name", "description")
-class PrivateSupportActivity(ChannelFunded):
+@translated("name", "description", "photo_alt", "photo_caption", "photo_credit")
+class PrivateSupportActivity(Illustrated, ChannelFunded):
     """An ILO activity supported by the partner's businesses and associations."""
 
     partner = partner_key("private_support_activities")

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..translation import Translatable, TranslatableQuerySet, translated
+from .photos import Illustrated
 from .publishing import Publishable, PublishableQuerySet, partner_key
 
 
@@ -19,8 +20,18 @@ class ConcernManager(models.Manager.from_queryset(TranslatableQuerySet)):
         return self.get(partner__slug=partner_slug, name=name)
 
 
-@translated("name", "title", "adjective", "introduction", "development_heading", "cooperation_text")
-class Partner(Publishable):
+@translated(
+    "name",
+    "title",
+    "adjective",
+    "introduction",
+    "development_heading",
+    "cooperation_text",
+    "photo_alt",
+    "photo_caption",
+    "photo_credit",
+)
+class Partner(Illustrated, Publishable):
     """The country or organisation a partnership page is about."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..translation import translated
+from .photos import Illustrated
 from .publishing import PartnerScoped, PartnerScopedManager, PublishableQuerySet, partner_key
 
 
@@ -49,8 +50,11 @@ class RepresentativeManager(PartnerScopedManager.from_queryset(RepresentativeQue
     "job_title",
     "organisation",
     "organisation_abbreviation",
+    "photo_alt",
+    "photo_caption",
+    "photo_credit",
 )
-class Representative(PartnerScoped):
+class Representative(Illustrated, PartnerScoped):
     """A member of the ILO Governing Body from the partner country."""
 
     partner = partner_key("representatives")
@@ -75,7 +79,6 @@ class Representative(PartnerScoped):
     organisation_abbreviation = models.CharField(
         _("organisation abbreviation"), max_length=50, blank=True, help_text=_("e.g. “JTUC-RENGO”.")
     )
-    photo = models.ImageField(_("photo"), upload_to="representatives/", blank=True)
     position = models.PositiveSmallIntegerField(
         _("order"), default=0, help_text=_("Lower numbers are listed first within a group.")
     )

@@ -169,9 +169,15 @@ class Publishable(Reviewable, Translatable):
                 return False
         return True
 
+    def publication_errors(self):
+        """{field: ValidationError} for what keeps this row from being published
+        (a photo without alt text or credit, `Illustrated`); checked by `clean()`
+        when the row is published, and by the publish action row by row."""
+        return {}
+
     def clean(self):
         super().clean()
-        errors = {}
+        errors = self.publication_errors() if self.is_published else {}
         for path in self.same_partner_links:
             try:
                 parent = getattr(self, path)
