@@ -26,6 +26,7 @@ from .models import (
     Representative,
     Signatory,
 )
+from .richtext import RichTextAdminMixin
 from .schedule_admin import ScheduleAdminMixin
 from .sharing_admin import ShareActionMixin
 from .translation import TranslationStatus
@@ -42,6 +43,7 @@ admin.site.index_title = _("Content")
 
 
 class PublishableAdmin(
+    RichTextAdminMixin,
     ShareActionMixin,
     WorkflowAdminMixin,
     ScheduleAdminMixin,

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from ..richtext import RichTextField
 from ..translation import Translatable, TranslatableQuerySet, translated
 from .publishing import PartnerScoped, WebAddressField, partner_key
 
@@ -47,12 +48,10 @@ class Agreement(PartnerScoped):
         help_text=_("The official visit during which it was signed, if any."),
     )
     visit_ended_on = models.DateField(_("visit ended on"), null=True, blank=True)
-    summary = models.TextField(
+    summary = RichTextField(
         _("summary"), blank=True, help_text=_("What happened, in a paragraph or two.")
     )
-    body = models.TextField(
-        _("narrative"), blank=True, help_text=_("Separate paragraphs with a blank line.")
-    )
+    body = RichTextField(_("narrative"), blank=True)
     photo = models.ImageField(_("photo"), upload_to="agreements/", blank=True)
     photo_caption = models.CharField(_("photo caption"), max_length=500, blank=True)
     photo_credit = models.CharField(
