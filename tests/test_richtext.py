@@ -65,7 +65,7 @@ def tags(html):
 def dangerous_link(value):
     # As a browser reads a URL: entities decoded (by the parser), then leading
     # spaces and controls and any tab or newline inside dropped.
-    value = re.sub(r"[\t\n\r]", "", (value or "").lstrip("\x00-\x20 "))
+    value = re.sub(r"[\t\n\r]", "", value or "")
     value = re.sub(r"^[\x00-\x20]+", "", value)
     return bool(DANGEROUS_SCHEME.match(value))
 
@@ -197,7 +197,8 @@ def test_rendering_sanitises_again_what_bypassed_saving(client):
 def test_an_external_link_typed_in_the_admin_opens_without_opener(admin_client):
     project = ProjectFactory(is_published=False)
     description = (
-        '<p>See <a href="https://www.ilo.org/">the ILO</a>:</p><ul><li><strong>one</strong></li></ul>'
+        '<p>See <a href="https://www.ilo.org/">the ILO</a>:</p>'
+        "<ul><li><strong>one</strong></li></ul>"
     )
     edit(admin_client, project, description=description)
     project.refresh_from_db()
@@ -234,7 +235,8 @@ def test_the_admin_edits_rich_text_with_the_prose_editor_from_our_static(admin_c
     html = response.content.decode()
     assert html.count("data-django-prose-editor-configurable") >= 2 * 4  # every language
     assert "/static/django_prose_editor/editor.js" in html
-    assert "//cdn" not in html and "https://" not in re.sub(r'href="[^"]*"', "", html.split("<body")[0])
+    head = html.split("<body")[0]
+    assert not re.search(r'(src|href)="(https?:)?//', head)  # nothing from another site
 
 
 def test_the_editors_import_map_is_allowed_by_its_hash_only(admin_client):
@@ -257,7 +259,7 @@ def test_pages_without_an_editor_keep_the_strict_policy(admin_client):
 
 
 def test_migration_turns_plain_text_into_paragraphs():
-    text = "First paragraph\nwith a line break.\n\nSecond: 1 < 2 & \"quotes\".\r\n\r\n\n  Third  "
+    text = 'First paragraph\nwith a line break.\n\nSecond: 1 < 2 & "quotes".\r\n\r\n\n  Third  '
     assert migration.plain_text_to_html(text) == (
         "<p>First paragraph<br>with a line break.</p>"
         '<p>Second: 1 &lt; 2 &amp; "quotes".</p>'
