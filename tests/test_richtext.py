@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from partnerships.models import Partner, Project
-from partnerships.richtext import plain_text, sanitize
+from partnerships.richtext import EDITOR_STYLE_HASH, plain_text, sanitize
 from tests.factories import PartnerFactory, ProjectFactory
 from tests.helpers import change_url, edit, visible_text
 
@@ -245,6 +245,8 @@ def test_the_editors_import_map_is_allowed_by_its_hash_only(admin_client):
     script_src = re.search(r"script-src ([^;]*)", policy).group(1).split()
     assert script_src[0] == "'self'"
     assert len(script_src) == 2 and script_src[1].startswith("'sha256-")
+    style_src = re.search(r"style-src ([^;]*)", policy).group(1).split()
+    assert style_src == ["'self'", EDITOR_STYLE_HASH]
     assert "unsafe-inline" not in policy
 
 
