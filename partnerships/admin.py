@@ -27,6 +27,7 @@ from .models import (
     Signatory,
 )
 from .review_admin import ReviewAdminMixin
+from .richtext import RichTextAdminMixin
 from .schedule_admin import ScheduleAdminMixin
 from .sharing_admin import ShareActionMixin
 from .translation import TranslationStatus
@@ -49,6 +50,7 @@ admin.site.index_title = _("Content")
 
 
 class PublishableAdmin(
+    RichTextAdminMixin,
     ShareActionMixin,
     WorkflowAdminMixin,
     ScheduleAdminMixin,

@@ -28,7 +28,7 @@ class PartnerFactory(DjangoModelFactory):
     title = factory.LazyAttribute(lambda o: f"Partnerships with {o.name}")
     adjective = factory.LazyAttribute(lambda o: f"{o.name}ese")
     development_heading = factory.LazyAttribute(lambda o: f"{o.name} and the ILO")
-    introduction = "A long-standing partnership."
+    introduction = "<p>A long-standing partnership.</p>"
     cooperation_text = "The funded projects respond to concerns such as"
     support_since_year = 1990
     annual_contribution_usd = 2_500_000
@@ -74,8 +74,8 @@ class AgreementFactory(DjangoModelFactory):
     signed_in = "Geneva"
     visit_started_on = datetime.date(2020, 3, 3)
     visit_ended_on = datetime.date(2020, 3, 5)
-    summary = "A visit took place."
-    body = "The memorandum was signed."
+    summary = "<p>A visit took place.</p>"
+    body = "<p>The memorandum was signed.</p>"
     photo_caption = "Two signatories"
     photo_credit = "A ministry"
     is_published = True

@@ -286,6 +286,28 @@ def test_admin_works_under_the_content_security_policy(page, site, django_user_m
     assert violations == []
 
 
+def test_editor_writes_rich_text_with_the_prose_editor_under_the_policy(
+    page, site, django_user_model
+):
+    violations = watch_for_csp_violations(page)
+    log_in(page, site, django_user_model)
+    project = Project.objects.filter(partner__slug="japan").first()
+    Project.objects.filter(pk=project.pk).update(is_published=False)  # saved straight away
+    page.goto(f"{site}/admin/partnerships/project/{project.pk}/change/")
+    editor = page.locator("#id_description + .prose-menubar + .ProseMirror[contenteditable=true]")
+    expect(editor).to_be_visible()  # the editor's modules loaded: the import map was allowed
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+b")
+    page.keyboard.type("Typed in bold")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist").first).to_be_visible()
+    project.refresh_from_db()
+    assert "<strong>Typed in bold</strong>" in project.description
+    assert violations == []
+
+
 def test_locked_out_editor_reads_the_lockout_page_under_the_content_security_policy(
     page, site, django_user_model, settings
 ):

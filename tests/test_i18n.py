@@ -312,7 +312,7 @@ def test_a_translation_is_shown_where_there_is_one(client, language):
 
 @pytest.mark.parametrize("language", TARGETS)
 def test_english_stands_in_for_a_missing_translation_with_one_notice(client, language):
-    project = ProjectFactory(name="Skills for green jobs", description="A first paragraph.")
+    project = ProjectFactory(name="Skills for green jobs", description="<p>A first paragraph.</p>")
     response = client.get(in_language(project.get_absolute_url(), language))
     html = response.content.decode()
     assert '<h1><span lang="en">Skills for green jobs</span></h1>' in html

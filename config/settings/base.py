@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "csp",
+    "django_prose_editor",  # the rich text editor; its JS and CSS are served as our static
     "reversion",
     "reversion_compare",
     "partnerships",

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from ..richtext import RichTextField
 from ..translation import Translatable, TranslatableQuerySet, translated
 from .photos import Illustrated
 from .publishing import PartnerScoped, WebAddressField, partner_key
@@ -58,12 +59,10 @@ class Agreement(Illustrated, PartnerScoped):
         help_text=_("The official visit during which it was signed, if any."),
     )
     visit_ended_on = models.DateField(_("visit ended on"), null=True, blank=True)
-    summary = models.TextField(
+    summary = RichTextField(
         _("summary"), blank=True, help_text=_("What happened, in a paragraph or two.")
     )
-    body = models.TextField(
-        _("narrative"), blank=True, help_text=_("Separate paragraphs with a blank line.")
-    )
+    body = RichTextField(_("narrative"), blank=True)
     further_information_url = WebAddressField(
         _("further information (link)"),
         blank=True,

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..richtext import RichTextField
 from ..translation import Translatable, TranslatableQuerySet, translated
 from .photos import Illustrated
 from .publishing import Publishable, PublishableQuerySet, partner_key
@@ -46,12 +47,10 @@ class Partner(Illustrated, Publishable):
         max_length=100,
         help_text=_("As in “Japanese-supported projects”: e.g. “Japanese”."),
     )
-    introduction = models.TextField(
+    introduction = RichTextField(
         _("introduction"),
         blank=True,
-        help_text=_(
-            "The opening of the development section. Separate paragraphs with a blank line."
-        ),
+        help_text=_("The opening of the development section."),
     )
     development_heading = models.CharField(
         _("development section heading"),
@@ -59,10 +58,14 @@ class Partner(Illustrated, Publishable):
         blank=True,
         help_text=_("e.g. “Japan and the ILO: A partnership for development”."),
     )
-    cooperation_text = models.TextField(
+    cooperation_text = RichTextField(
         _("cooperation text"),
         blank=True,
-        help_text=_("How the funded work is done; it leads into the list of concerns below."),
+        inline=True,
+        help_text=_(
+            "How the funded work is done; it leads into the list of concerns below, in one "
+            "sentence (links, bold and italic only)."
+        ),
     )
     support_since_year = models.PositiveSmallIntegerField(
         _("support since (year)"),

@@ -11,6 +11,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..richtext import RichTextField
 from ..translation import Translatable, TranslatableQuerySet
 from .review import Reviewable, ReviewQuerySet
 
@@ -259,7 +260,7 @@ class NamedItem(PartnerScoped):
     display_field = "name"  # what headings and breadcrumbs show
 
     name = models.CharField(_("name"), max_length=255)
-    description = models.TextField(_("description"), blank=True)
+    description = RichTextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta(PartnerScoped.Meta):

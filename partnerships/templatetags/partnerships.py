@@ -3,11 +3,12 @@ from decimal import Decimal
 from django import template
 from django.utils import translation
 from django.utils.formats import date_format, number_format
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from partnerships.richtext import RichTextField, plain_text, sanitize
 from partnerships.translation import (
     NOTICE_MARKER,
     SOURCE_LANGUAGE,
@@ -29,23 +30,41 @@ def tr(obj, field_name):
     return localized_html(obj, field_name)
 
 
+def _rich_text_field(obj, field_name):
+    field = obj._meta.get_field(field_name)
+    return field if isinstance(field, RichTextField) else None
+
+
 @register.filter
 def tr_plain(obj, field_name):
-    """The same text without markup, for <title> and attributes."""
-    return obj.localized(field_name)[0]
+    """The same text without markup, for <title>, attributes and excerpts (rich
+    text loses its tags: `{{ item|tr_plain:"description"|truncatewords:40 }}`)."""
+    text = obj.localized(field_name)[0]
+    return plain_text(text) if _rich_text_field(obj, field_name) else text
 
 
 @register.simple_tag
-def paragraphs(obj, field_name):
-    """A long content field as paragraphs (split on blank lines), marked like `tr`."""
+def rich_text(obj, field_name):
+    """A rich text field (`RichTextField`) in the reader's language, sanitised
+    again on the way out; English standing in for a translation is wrapped in
+    `<div lang="en">` (and the page's notice says so)."""
     text, stand_in = in_reader_language(obj, field_name)
-    parts = [
-        part.strip() for part in (text or "").replace("\r\n", "\n").split("\n\n") if part.strip()
-    ]
-    html = format_html_join("\n", "<p>{}</p>", ((part,) for part in parts))
-    if not parts or not stand_in:
+    html = mark_safe(sanitize(text))  # sanitised just now
+    if not html or not stand_in:
         return html
     return format_html('<div lang="{}">{}</div>', SOURCE_LANGUAGE, html)
+
+
+@register.filter
+def tr_inline(obj, field_name):
+    """An inline rich text field (links, bold, italic) in the reader's language,
+    for use within a sentence: sanitised, no paragraph; English stand-ins marked
+    like `tr`."""
+    text, stand_in = in_reader_language(obj, field_name)
+    html = mark_safe(sanitize(text, inline=True))  # sanitised just now
+    if not html or not stand_in:
+        return html
+    return format_html('<span lang="{}">{}</span>', SOURCE_LANGUAGE, html)
 
 
 class SentenceNode(template.Node):
