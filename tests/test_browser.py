@@ -447,3 +447,73 @@ def test_publisher_reviews_and_approves_translations_on_a_1280_screen(
     totals = page.locator("#content-main table").first
     expect(totals.locator("tr", has_text="日本語")).to_contain_text("6")
     expect(totals.locator("tr", has_text="Français")).to_contain_text("0%")
+
+
+def test_publisher_formats_text_adds_a_photo_publishes_and_readers_see_both(
+    new_page, site, django_user_model, roles, tmp_path
+):
+    """Rich text (a paragraph with a link, and a list) and a credited photo,
+    from the admin to the public page, which axe then finds nothing wrong with."""
+    from axe_playwright_python.sync_playwright import Axe
+    from PIL import Image
+
+    japan = Partner.objects.get(slug="japan")
+    project = ProjectFactory(
+        partner=japan,
+        funding_channel=japan.funding_channels.get(slug="japanese-government"),
+        name="Skills for green jobs",
+        slug="skills-for-green-jobs",
+        description="",
+        is_published=False,
+    )
+    photo = tmp_path / "workshop.png"
+    Image.new("RGB", (1200, 800), (30, 90, 160)).save(photo)
+
+    page = new_page()
+    violations = watch_for_csp_violations(page)
+    log_in_as(page, site, django_user_model, "a-publisher", "Publishers")
+    page.goto(f"{site}/admin/partnerships/project/{project.pk}/change/")
+    editor = page.locator("#id_description + .prose-menubar + .ProseMirror[contenteditable=true]")
+    expect(editor).to_be_visible()
+    editor.click()
+    # What an editor pastes from a document: a paragraph with a link, then a list.
+    editor.evaluate(
+        """(element, html) => {
+            const data = new DataTransfer();
+            data.setData("text/html", html);
+            data.setData("text/plain", "Read the report. Green skills. Decent work.");
+            const paste = new ClipboardEvent("paste", {clipboardData: data, bubbles: true});
+            element.dispatchEvent(paste);
+        }""",
+        '<p>Read <a href="https://www.ilo.org/tokyo">the report</a>.</p>'
+        "<ul><li>Green skills</li><li>Decent work</li></ul>",
+    )
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+i")
+    page.keyboard.type("Typed by hand")
+    page.set_input_files("#id_photo", str(photo))
+    page.fill("#id_photo_alt", "Trainees at a green-skills workshop")
+    page.fill("#id_photo_credit", "ILO/J. Doe")
+    page.check("#id_is_published")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist").first).to_be_visible()
+    expect(page.locator(".errornote")).to_have_count(0)
+    assert violations == []
+
+    reader = new_page()
+    assert reader.goto(site + project.get_absolute_url()).status == 200
+    main = reader.locator("main")
+    link = main.get_by_role("link", name="the report")
+    expect(link).to_have_attribute("href", "https://www.ilo.org/tokyo")
+    expect(link).to_have_attribute("rel", re.compile("noopener"))
+    expect(main.locator("ul li")).to_have_text(["Green skills", "Decent work"])
+    expect(main.locator("em")).to_have_text("Typed by hand")
+    image = main.get_by_role("img", name="Trainees at a green-skills workshop")
+    expect(image).to_have_attribute("loading", "lazy")
+    expect(image).to_have_attribute("srcset", re.compile(r"480w.*960w"))
+    expect(main.locator("figure")).to_contain_text("© ILO/J. Doe")
+
+    results = Axe().run(reader)
+    assert results.violations_count == 0, results.generate_report()
