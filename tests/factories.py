@@ -170,3 +170,8 @@ def collection_factories():
     from partnerships.collections import COLLECTIONS
 
     return [FACTORIES[collection.model] for collection in COLLECTIONS]
+
+
+def publishable_factories():
+    """The factory of each kind of public content: partners, then the collections."""
+    return [PartnerFactory, *collection_factories()]

@@ -18,6 +18,7 @@ from tests.factories import (
     ShareLinkFactory,
     SignatoryFactory,
     collection_factories,
+    publishable_factories,
 )
 from tests.helpers import EXPIRES, GOES_LIVE, TICK, admin_url, visible_text
 from tests.sixth_collection.models import Publication
@@ -301,14 +302,7 @@ def test_add_form_named_for_a_partner_offers_only_its_channels(admin_client):
     assert f"/admin/autocomplete/?partner={ours.partner.pk}" in html
 
 
-PUBLISHABLE_FACTORIES = [
-    PartnerFactory,
-    RepresentativeFactory,
-    AgreementFactory,
-    FundingChannelFactory,
-    ProjectFactory,
-    PrivateSupportActivityFactory,
-]
+PUBLISHABLE_FACTORIES = publishable_factories()
 
 
 @pytest.mark.parametrize("factory", PUBLISHABLE_FACTORIES)

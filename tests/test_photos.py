@@ -21,24 +21,15 @@ from partnerships.models import Agreement, Partner
 from partnerships.models.photos import NEEDS_ALT_AND_CREDIT
 from tests.factories import (
     AgreementFactory,
-    FundingChannelFactory,
     PartnerFactory,
-    PrivateSupportActivityFactory,
-    ProjectFactory,
     RepresentativeFactory,
+    publishable_factories,
 )
 from tests.helpers import MAX_QUERIES, admin_url, change_url, edit, populate, public_urls
 
 pytestmark = pytest.mark.django_db
 
-FACTORIES = [
-    PartnerFactory,
-    RepresentativeFactory,
-    AgreementFactory,
-    FundingChannelFactory,
-    ProjectFactory,
-    PrivateSupportActivityFactory,
-]
+FACTORIES = publishable_factories()
 
 
 def image_bytes(size=(1200, 800), fmt="JPEG", noise=False):

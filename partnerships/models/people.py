@@ -30,13 +30,17 @@ class Honorific(models.TextChoices):
     PROF = "Prof", _("Prof")
 
 
+def term_ended():
+    return Q(term_ends_on__lt=timezone.localdate())
+
+
 class RepresentativeQuerySet(PublishableQuerySet):
     def published(self):
         """…and not past the end of their term: a former member is never shown as current."""
-        return super().published().exclude(term_ends_on__lt=timezone.localdate())
+        return super().published().exclude(term_ended())
 
     def term_ended(self):
-        return self.filter(term_ends_on__lt=timezone.localdate())
+        return self.filter(term_ended())
 
 
 class RepresentativeManager(PartnerScopedManager.from_queryset(RepresentativeQuerySet)):

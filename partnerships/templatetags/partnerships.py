@@ -144,17 +144,6 @@ def as_of(records):
     )
 
 
-@register.simple_tag(takes_context=True)
-def overdue_for_review(context):
-    """The admin home's panel: what is overdue for review, per kind of content."""
-    from partnerships.collections import COLLECTIONS
-    from partnerships.models import Partner
-    from partnerships.review_admin import overdue_for_review as panels
-
-    models = [Partner, *(collection.model for collection in COLLECTIONS)]
-    return panels(context["request"], models)
-
-
 @register.simple_tag
 def translation_notice():
     """Where the page says, once, that parts of it are shown in English (the
