@@ -1,5 +1,6 @@
 """The admin's side of translation: each language beside the English, and what needs work."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib import admin, messages
@@ -89,17 +90,20 @@ def approve_action(language=None):
     """An admin action that approves the selected rows' translations (in one language, or all)."""
 
     def approve(modeladmin, request, queryset):
+        by_review = defaultdict(list)
+        for pk, review in queryset.exclude(translation_review={}).values_list(
+            "pk", "translation_review"
+        ):
+            kept = TranslationStates(review, queryset.model)
+            for code in [language] if language else list(kept):
+                kept.pop(code, None)
+            if kept != review:
+                by_review[kept.frozen()].append(pk)
         count = 0
-        for row in queryset.exclude(translation_review={}).only("pk", "translation_review"):
-            review = TranslationStates(row.translation_review, queryset.model)
-            for code in [language] if language else list(review):
-                review.pop(code, None)
-            if review != row.translation_review:
-                count += (
-                    type(row)
-                    ._base_manager.filter(pk=row.pk)
-                    .update(translation_review=dict(review))
-                )
+        for review, pks in by_review.items():
+            count += queryset.model._base_manager.filter(pk__in=pks).update(
+                translation_review={code: list(names) for code, names in review}
+            )
         modeladmin.message_user(
             request,
             ngettext(
@@ -135,9 +139,9 @@ class TranslationAdminMixin:
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        for language in [None, *TARGET_LANGUAGES]:
-            action = approve_action(language)
-            if self._filter_actions_by_permissions(request, [(action, action.__name__, "")]):
+        if self.has_publish_permission(request):
+            for language in [None, *TARGET_LANGUAGES]:
+                action = approve_action(language)
                 actions[action.__name__] = (action, action.__name__, action.short_description)
         return actions
 
