@@ -10,6 +10,10 @@ class PartnershipsConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
+        from . import page_cache
+
+        page_cache.connect_signals()
+
         # Pillow refuses (or warns about) images over this many pixels itself;
         # `inspect_photo` also checks the setting and turns the warning into a refusal.
         Image.MAX_IMAGE_PIXELS = settings.PHOTO_MAX_PIXELS

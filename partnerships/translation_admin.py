@@ -101,7 +101,7 @@ def approve_action(language=None):
                 by_review[kept.frozen()].append(pk)
         count = 0
         for review, pks in by_review.items():
-            count += queryset.model._base_manager.filter(pk__in=pks).update(
+            count += queryset.model._default_manager.filter(pk__in=pks).update(
                 translation_review={code: list(names) for code, names in review}
             )
         modeladmin.message_user(

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from . import sharing, views
 from .collections import COLLECTIONS
+from .page_cache import public_page
 
 app_name = "partnerships"
 
@@ -11,13 +12,13 @@ def collection_patterns(collections):
     for collection in collections:
         yield path(
             f"{collection.segment}/",
-            views.CollectionListView.as_view(collection=collection),
+            public_page(views.CollectionListView.as_view(collection=collection)),
             name=f"{collection.name}-list",
         )
         if collection.has_detail_pages:
             yield path(
                 f"{collection.segment}/<slug:slug>/",
-                views.CollectionDetailView.as_view(collection=collection),
+                public_page(views.CollectionDetailView.as_view(collection=collection)),
                 name=f"{collection.name}-detail",
             )
 
@@ -26,11 +27,11 @@ def public_patterns(collections):
     """The public site: the home page, each partner's overview and collections,
     and the pages share links open for reviewers."""
     partner_patterns = [
-        path("", views.PartnerDetailView.as_view(), name="partner-detail"),
+        path("", public_page(views.PartnerDetailView.as_view()), name="partner-detail"),
         *collection_patterns(collections),
     ]
     return [
-        path("", views.PartnerListView.as_view(), name="partner-list"),
+        path("", public_page(views.PartnerListView.as_view()), name="partner-list"),
         path("partners/<slug:partner_slug>/", include(partner_patterns)),
         path("share/<str:token>/", sharing.shared_page, name="shared-page"),
     ]

@@ -59,6 +59,22 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no page cached (the database is rolled back; the cache is not)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def page_cache_off(settings):
+    """For tests of what a page itself costs, rendered every time."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def english_first():
     """Each test starts in English: a request in Japanese leaves its language active."""
     from django.utils import translation

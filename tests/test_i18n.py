@@ -367,7 +367,7 @@ def test_english_pages_carry_no_notice(client, japan):
 @pytest.mark.parametrize("language", TARGETS)
 @pytest.mark.parametrize("rows", [1, 50])
 def test_pages_run_a_fixed_number_of_queries_in_every_language(
-    client, django_assert_max_num_queries, rows, language
+    client, django_assert_max_num_queries, page_cache_off, rows, language
 ):
     partner = PartnerFactory()
     populate(partner, rows)

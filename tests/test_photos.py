@@ -297,7 +297,7 @@ def test_agreement_without_a_photo_shows_its_caption_as_text_without_a_photo_lab
     assert 'Two signatories <span class="photo__credit">© A ministry</span>' in content
 
 
-def test_photos_add_no_query_to_public_pages(client):
+def test_photos_add_no_query_to_public_pages(client, page_cache_off):
     partner = PartnerFactory()
     populate(partner, 3)
     urls = public_urls(partner)

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("rows", [1, 50])
 def test_every_public_page_runs_a_fixed_number_of_queries(
-    client, django_assert_max_num_queries, rows
+    client, django_assert_max_num_queries, page_cache_off, rows
 ):
     partner = PartnerFactory()
     populate(partner, rows)

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # ETag and Last-Modified: a reader's unchanged page is a 304 with no body.
+    "django.middleware.http.ConditionalGetMiddleware",
     # Above WhiteNoise, so static files carry these headers too.
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -56,7 +58,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Inside CommonMiddleware, so what it and anything above it see is the final page.
+    # Anonymous readers' pages from the cache (partnerships.page_cache).
+    "partnerships.page_cache.PageCacheMiddleware",
+    # Inside the two above, so what they and anything above them see is the final page.
     "partnerships.middleware.FallbackNoticeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -111,6 +115,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "answer_timeout": statement_timeout + 1 if statement_timeout else None,
         **DATABASES["default"].get("OPTIONS", {}),
     }
+
+# The cache: local memory by default (one process); CACHE_URL=redis://host:6379/0
+# shares one between every worker and app server (README "Scaling").
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://?max_entries=1000")}
+# Public pages are kept whole for anonymous readers for up to this many seconds,
+# and dropped at once when what they show changes (partnerships.page_cache);
+# 0 turns the page cache off. Off by default while DEBUG, so template edits show.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 600)
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

@@ -5,12 +5,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..richtext import RichTextField
-from ..translation import Translatable, TranslatableQuerySet, translated
+from ..translation import Translatable, translated
 from .photos import Illustrated
-from .publishing import PartnerScoped, WebAddressField, partner_key
+from .publishing import ContentQuerySet, PartnerScoped, WebAddressField, partner_key
 
 
-class SignatoryManager(models.Manager.from_queryset(TranslatableQuerySet)):
+class SignatoryManager(models.Manager.from_queryset(ContentQuerySet)):
     def get_by_natural_key(self, partner_slug, agreement_slug, name):
         return self.get(
             agreement__partner__slug=partner_slug, agreement__slug=agreement_slug, name=name

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..richtext import RichTextField
-from ..translation import Translatable, TranslatableQuerySet, translated
+from ..translation import Translatable, translated
 from .photos import Illustrated
-from .publishing import Publishable, PublishableQuerySet, partner_key
+from .publishing import ContentQuerySet, Publishable, PublishableQuerySet, partner_key
 
 
 class PartnerManager(models.Manager.from_queryset(PublishableQuerySet)):
@@ -16,7 +16,7 @@ class PartnerManager(models.Manager.from_queryset(PublishableQuerySet)):
         return self.get(slug=slug)
 
 
-class ConcernManager(models.Manager.from_queryset(TranslatableQuerySet)):
+class ConcernManager(models.Manager.from_queryset(ContentQuerySet)):
     def get_by_natural_key(self, partner_slug, name):
         return self.get(partner__slug=partner_slug, name=name)
 

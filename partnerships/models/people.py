@@ -1,7 +1,7 @@
 """The people on a partner page: members of the ILO Governing Body."""
 
 from django.db import models
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, Min, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +41,14 @@ class RepresentativeQuerySet(PublishableQuerySet):
 
     def term_ended(self):
         return self.filter(term_ended())
+
+    def upcoming(self, now):
+        """…and the end of the last day of a term, when its member leaves the page."""
+        today = timezone.localdate(now)
+        return {
+            **super().upcoming(now),
+            "term_ends": Min("term_ends_on", filter=Q(term_ends_on__gte=today)),
+        }
 
 
 class RepresentativeManager(PartnerScopedManager.from_queryset(RepresentativeQuerySet)):

@@ -2,15 +2,18 @@
 schedule, review dates, the one "what may the public see?" rule, and belonging
 to a partner."""
 
+import datetime
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..page_cache import InvalidatingQuerySet, day_after
 from ..richtext import RichTextField
 from ..translation import Translatable, TranslatableQuerySet
 from .review import Reviewable, ReviewQuerySet
@@ -37,7 +40,11 @@ def live(now, path=""):
     )
 
 
-class PublishableQuerySet(ReviewQuerySet, TranslatableQuerySet):
+class ContentQuerySet(InvalidatingQuerySet, TranslatableQuerySet):
+    """Rows public pages show: `update()` forgets the cached pages showing them."""
+
+
+class PublishableQuerySet(ReviewQuerySet, ContentQuerySet):
     """Answers "what may the public see?" once, for every publishable model."""
 
     def published(self):
@@ -70,6 +77,25 @@ class PublishableQuerySet(ReviewQuerySet, TranslatableQuerySet):
         """Staff who may view this kind of content also see its drafts, to
         preview them; everyone else sees the public set."""
         return self.all() if may_preview(user, self.model) else self.published()
+
+    def upcoming(self, now):
+        """{name: aggregate} of the first moment after `now` at which a row
+        changes on the public pages by itself: here, going live and expiring."""
+        return {
+            "goes_live": Min("goes_live_at", filter=Q(goes_live_at__gt=now)),
+            "expires": Min("expires_at", filter=Q(expires_at__gt=now)),
+        }
+
+    def next_change(self, now):
+        """When the published rows next change by themselves (so cached pages
+        showing them must be rendered again), or None: in one query."""
+        found = self.filter(is_published=True).aggregate(**self.upcoming(now))
+        moments = [
+            value if isinstance(value, datetime.datetime) else day_after(value)
+            for value in found.values()
+            if value is not None
+        ]
+        return min(moments, default=None)
 
     # The schedule of each row itself (its parents aside), for the admin.
     def live_now(self):

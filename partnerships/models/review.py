@@ -46,7 +46,7 @@ class ReviewQuerySet(models.QuerySet):
             by_interval[interval or self.model.review_every_months].append(pk)
         count = 0
         for interval, pks in by_interval.items():
-            count += self.model._base_manager.filter(pk__in=pks).update(
+            count += self.model._default_manager.filter(pk__in=pks).update(
                 last_reviewed_on=today, review_due_on=add_months(today, interval)
             )
         return count

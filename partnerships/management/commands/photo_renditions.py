@@ -36,6 +36,6 @@ class Command(BaseCommand):
                     continue
                 renditions = store_renditions(obj.photo, rendered)
                 # update(): no new version or held change, only what a page reads.
-                model._base_manager.filter(pk=obj.pk).update(photo_renditions=renditions)
+                model._default_manager.filter(pk=obj.pk).update(photo_renditions=renditions)
                 made += 1
         self.stdout.write(f"Renditions made for {made} photo(s).")

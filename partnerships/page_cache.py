@@ -1,0 +1,324 @@
+"""Whole public pages for anonymous readers, from Django's cache, dropped the
+moment anything they show changes.
+
+A page's cache key holds two tokens besides its address:
+
+- its **scope**'s: the partner whose pages it belongs to (every page under
+  /<lang>/partners/<slug>/), or the site's (home page, sitemap), which shows
+  every partner. Saving, publishing, unpublishing, deleting or reverting a
+  record deletes the token of its partner's scope and of the site's, so the
+  next request renders afresh under a new token.
+- the **schedule**'s: a go-live time, an expiry or the end of a term changes
+  what the public sees with no save. The schedule token stays valid until the
+  next such moment (the `next_change()` of each public model's rows), then a
+  new one is drawn and every page renders afresh.
+
+Tokens are deleted when the change is made and again when its transaction
+commits, so no page rendered from the data before the commit outlives it.
+Nothing is cached for staff (a session or message cookie), previews, share
+links or query strings other than a page number.
+"""
+
+import datetime
+import hashlib
+import math
+import secrets
+from functools import cache, wraps
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache as default_cache
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.signals import setting_changed
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.http import http_date
+
+SCHEDULE_KEY = "pages:schedule"
+SITE_SCOPE = ""
+# The only query parameter a cached page may have; any other is answered, not cached.
+CACHED_PARAMETERS = {"page"}
+# Cookies that mean the page may be personal: a login, or messages waiting for it.
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+# Fields whose value is a moment at which the row may appear or disappear by itself.
+SCHEDULE_FIELDS = ("is_published", "goes_live_at", "expires_at", "term_ends_on")
+
+
+def public_page(view):
+    """Marks a view whose answers to anonymous readers may be cached whole."""
+
+    @wraps(view)
+    def page(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    page.public_page = True
+    return page
+
+
+def scope_key(scope):
+    # Hashed: an address may carry any slug, of any length.
+    return f"pages:scope:{hashlib.sha256(scope.encode()).hexdigest()[:32]}"
+
+
+def page_key(request, scope, tokens):
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"pages:page:{tokens[SCHEDULE_KEY]}:{tokens[scope_key(scope)]}:{address}"
+
+
+def current_tokens(scope):
+    """The schedule's and the scope's tokens, drawing new ones where missing or out of date."""
+    keys = [SCHEDULE_KEY, scope_key(scope)]
+    found = default_cache.get_many(keys)
+    schedule = found.get(SCHEDULE_KEY)
+    if schedule is None or timezone.now().timestamp() >= schedule["until"]:
+        schedule = {"token": secrets.token_hex(8), "until": next_change_timestamp()}
+        default_cache.set(SCHEDULE_KEY, schedule, None)
+    if keys[1] not in found:
+        # add(): two processes drawing at once agree on the first one's token.
+        default_cache.add(keys[1], secrets.token_hex(8), None)
+        found[keys[1]] = default_cache.get(keys[1]) or secrets.token_hex(8)
+    return {SCHEDULE_KEY: schedule["token"], keys[1]: found[keys[1]]}
+
+
+def public_models():
+    """Every model whose rows public pages show and may change with time."""
+    from .collections import COLLECTIONS
+
+    return [apps.get_model("partnerships", "Partner"), *(c.model for c in COLLECTIONS)]
+
+
+def next_change_timestamp():
+    now = timezone.now()
+    moments = [model._default_manager.next_change(now) for model in public_models()]
+    upcoming = min(filter(None, moments), default=None)
+    return upcoming.timestamp() if upcoming else math.inf
+
+
+def schedule_moves_to(moment):
+    """A row now changes the public pages at `moment`: the schedule token ends then
+    at the latest (a moment further off than the current end changes nothing)."""
+    schedule = default_cache.get(SCHEDULE_KEY)
+    if schedule is not None and moment.timestamp() < schedule["until"]:
+        default_cache.set(SCHEDULE_KEY, {**schedule, "until": moment.timestamp()}, None)
+
+
+def forget(scopes, moment=None):
+    """Pages of these partners (slugs) and the site's are out of date; with
+    `moment`, something they show also changes by itself then."""
+    default_cache.delete_many([scope_key(SITE_SCOPE), *(scope_key(s) for s in scopes)])
+    if moment is not None:
+        schedule_moves_to(moment)
+
+
+def forget_everything(**kwargs):
+    """Every page renders afresh: after `migrate` (each deployment runs it, so
+    new templates and code show at once) and when a test changes a setting."""
+    default_cache.delete(SCHEDULE_KEY)
+
+
+def changed(scopes, moment=None, using=None):
+    """Forget now, for this process's next request inside the transaction too,
+    and again once the transaction commits, for every process."""
+    scopes = set(scopes)
+    forget(scopes, moment)
+    transaction.on_commit(lambda: forget(scopes, moment), using=using)
+
+
+@cache
+def partner_path(model):
+    """The lookup from a model to its partner ("" for Partner itself), or None."""
+    partner = apps.get_model("partnerships", "Partner")
+    if issubclass(model, partner):
+        return ""
+    for field in model._meta.concrete_fields:
+        if not field.many_to_one:
+            continue
+        if issubclass(field.related_model, partner):
+            return field.name
+        # One step further, as a signatory belongs to its agreement's partner.
+        if field.related_model is not model:
+            further = next(
+                (
+                    f.name
+                    for f in field.related_model._meta.concrete_fields
+                    if f.many_to_one and issubclass(f.related_model, partner)
+                ),
+                None,
+            )
+            if further:
+                return f"{field.name}__{further}"
+    return None
+
+
+def partner_of(instance):
+    path = partner_path(type(instance))
+    for name in path.split("__") if path else ():
+        instance = getattr(instance, name)
+    return instance
+
+
+def upcoming_moment(instance):
+    """The earliest future moment among the row's own schedule fields, or None."""
+    now = timezone.now()
+    moments = []
+    for name in ("goes_live_at", "expires_at"):
+        value = getattr(instance, name, None)
+        if value is not None and value > now:
+            moments.append(value)
+    ends = getattr(instance, "term_ends_on", None)
+    if ends is not None and ends >= timezone.localdate():
+        moments.append(day_after(ends))
+    return min(moments, default=None)
+
+
+def day_after(date):
+    """The moment a day ends in the site's time zone (a term ending on `date`)."""
+    return timezone.make_aware(
+        datetime.datetime.combine(date + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+
+def record_changed(sender, instance, using=None, **kwargs):
+    try:
+        partner = partner_of(instance)
+    except ObjectDoesNotExist:  # deleted along with its parent: the parent's change counts
+        return
+    scopes = {partner.slug} if partner is not None else set()
+    scopes.update(getattr(instance, "_page_cache_old_scopes", ()))
+    changed(scopes, upcoming_moment(instance), using=using)
+
+
+def partner_renamed(sender, instance, raw=False, using=None, **kwargs):
+    """A partner's pages move with its slug: the old address's pages go too."""
+    if instance.pk is not None and not raw:
+        old = sender._default_manager.using(using).filter(pk=instance.pk)
+        instance._page_cache_old_scopes = set(old.values_list("slug", flat=True))
+
+
+class InvalidatingQuerySet:
+    """`update()` sends no signals: the pages showing the rows it changes are
+    forgotten all the same (a publish action, approving translations)."""
+
+    def update(self, **kwargs):
+        path = partner_path(self.model)
+        if path is None:
+            return super().update(**kwargs)
+        partner = apps.get_model("partnerships", "Partner")
+        lookup = path or "pk"
+        with transaction.atomic(using=self.db, savepoint=False):
+            scopes = set(
+                partner._default_manager.using(self.db)
+                .filter(pk__in=self.values(lookup))
+                .values_list("slug", flat=True)
+            )
+            count = super().update(**kwargs)
+            moment = None
+            if set(kwargs) & set(SCHEDULE_FIELDS) and hasattr(self, "next_change"):
+                moment = self.model._default_manager.filter(pk__in=self.values("pk")).next_change(
+                    timezone.now()
+                )
+            if "partner" in kwargs or "slug" in kwargs:
+                scopes.update(
+                    partner._default_manager.using(self.db)
+                    .filter(pk__in=self.values(lookup))
+                    .values_list("slug", flat=True)
+                )
+            changed(scopes, moment, using=self.db)
+        return count
+
+    update.alters_data = True
+
+
+def connect_signals():
+    """Every model with a partner (and Partner itself) forgets its pages on save and delete."""
+    partner = apps.get_model("partnerships", "Partner")
+    post_migrate.connect(forget_everything, dispatch_uid="page_cache_migrate")
+    setting_changed.connect(forget_everything, dispatch_uid="page_cache_setting")
+    pre_save.connect(partner_renamed, sender=partner, dispatch_uid="page_cache_rename")
+    for model in apps.get_models():
+        if partner_path(model) is not None:
+            uid = f"page_cache_{model._meta.label_lower}"
+            post_save.connect(record_changed, sender=model, dispatch_uid=uid)
+            post_delete.connect(record_changed, sender=model, dispatch_uid=uid)
+
+
+class PageCacheMiddleware:
+    """Answers anonymous readers of `public_page` views from the cache.
+
+    Between CommonMiddleware and FallbackNoticeMiddleware: what it stores is the
+    finished page (the English-fallback notice in place), and what it returns
+    passes through the middleware above it like any other answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        key = getattr(request, "_page_cache_key", None)
+        if key is not None and self.may_store(response):
+            response.headers["Last-Modified"] = http_date()
+            set_response_etag(response)
+            stored = (response.status_code, response.content, list(response.items()))
+            default_cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+        if getattr(request, "_public_page", False):
+            self.mark(request, response)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "public_page", False):
+            return None
+        request._public_page = True
+        if not self.may_serve(request):
+            return None
+        scope = view_kwargs.get("partner_slug", SITE_SCOPE)
+        try:
+            key = page_key(request, scope, current_tokens(scope))
+        except (OperationalError, InterfaceError):
+            return None  # the database is down: the view answers with the 503
+        stored = default_cache.get(key)
+        if stored is None:
+            request._page_cache_key = key if request.method == "GET" else None
+            request._page_cache = "miss"
+            return None
+        status, content, headers = stored
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response.headers[name] = value
+        request._page_cache = "hit"
+        return response
+
+    @staticmethod
+    def may_serve(request):
+        return (
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
+            and set(request.GET) <= CACHED_PARAMETERS
+        )
+
+    @staticmethod
+    def may_store(response):
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "private" not in cache_control
+            and "no-store" not in cache_control
+        )
+
+    @staticmethod
+    def mark(request, response):
+        """Every public page varies with the cookies (staff see drafts); caches
+        along the way ask again each time, and get a 304 while it is unchanged."""
+        patch_vary_headers(response, ("Cookie",))
+        state = getattr(request, "_page_cache", None)
+        if state is None:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, public=True, no_cache=True)
+        response.headers["X-Page-Cache"] = state or "bypass"
