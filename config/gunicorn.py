@@ -9,10 +9,27 @@ keep requests well below it when the database is down or hung.
 
 import multiprocessing
 import os
+import re
+import shutil
+import tempfile
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
+
+# The page cache must be one for every worker: an edit made through one worker
+# reaches the pages the others keep. Unless CACHE_URL names a shared cache
+# (Redis, for several servers), this server's workers share a file cache,
+# emptied when the server starts (config/settings/base.py reads the variable).
+if workers > 1:
+    name = "partnerships-cache-" + re.sub(r"[^\w.-]", "-", bind)
+    shared_cache = os.path.join(tempfile.gettempdir(), name)
+    os.environ["GUNICORN_SHARED_CACHE_DIR"] = shared_cache
+
+    def on_starting(server):
+        shutil.rmtree(shared_cache, ignore_errors=True)
+
+
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 # A worker is restarted after this many requests (with jitter), in case anything leaks.

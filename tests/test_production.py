@@ -137,7 +137,7 @@ def production_server(database_proxy, tmp_path):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "GUNICORN_"))
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "GUNICORN_", "CACHE_URL", "PAGE_"))
     }
     environment.update(
         DJANGO_SETTINGS_MODULE="config.settings.base",
@@ -151,6 +151,9 @@ def production_server(database_proxy, tmp_path):
             f"@127.0.0.1:{database_proxy.port}/{settings['NAME']}"
         ),
         GUNICORN_BIND=f"127.0.0.1:{port}",
+        # The outage checks are of pages rendered while the database is down (a
+        # page kept whole serves its readers through an outage: test_page_cache).
+        PAGE_CACHE_SECONDS="0",
         GUNICORN_WORKERS="4",  # one per page the outage check requests at once
         GUNICORN_ERROR_LOG=str(tmp_path / "error.log"),
         GUNICORN_ACCESS_LOG=os.devnull,

@@ -116,9 +116,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         **DATABASES["default"].get("OPTIONS", {}),
     }
 
-# The cache: local memory by default (one process); CACHE_URL=redis://host:6379/0
+# The cache: local memory by default (one process); under gunicorn with several
+# workers, a file cache they share (config/gunicorn.py); CACHE_URL=redis://host:6379/0
 # shares one between every worker and app server (README "Scaling").
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://?max_entries=1000")}
+_shared_cache_dir = env.str("GUNICORN_SHARED_CACHE_DIR", default="")
+CACHES = {
+    "default": env.cache_url(
+        "CACHE_URL",
+        default=f"filecache://{_shared_cache_dir}?max_entries=2000"
+        if _shared_cache_dir
+        else "locmemcache://?max_entries=1000",
+    )
+}
 # Public pages are kept whole for anonymous readers for up to this many seconds,
 # and dropped at once when what they show changes (partnerships.page_cache);
 # 0 turns the page cache off. Off by default while DEBUG, so template edits show.
