@@ -1,5 +1,6 @@
 """Deployment settings, checked as an operator would check them."""
 
+import json
 import os
 import subprocess
 import sys
@@ -130,3 +131,56 @@ def test_database_timeouts_come_from_the_environment():
     assert result.returncode == 0, result.stderr
     assert "'connect_timeout': 2" in result.stdout
     assert "'options': '-c statement_timeout=10s'" in result.stdout
+
+
+def settings_under(**env):
+    """The production settings under `env`, as JSON: what `manage.py` would read."""
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES'], 'static': s.STATIC_URL,"
+        " 'media': s.MEDIA_URL, 'storage': s.STORAGES['default'], 'cache': s.CACHES['default'],"
+        " 'page_cache': s.PAGE_CACHE_SECONDS}, default=str))"
+    )
+    environment = {
+        "DJANGO_SECRET_KEY": "x7#kq2!vR9zL@4mN8pW$3tY6uB1cE5hJ0sD-fG_aQ+oI*eT&yU",
+        "DATABASE_URL": "sqlite:///:memory:",
+        **env,
+    }
+    result = run_manage("shell", "-c", code, **environment)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_several_servers_share_static_files_photos_and_the_cache_through_the_environment():
+    shared = settings_under(
+        DJANGO_STATIC_URL="https://cdn.example.org/static/",
+        DJANGO_MEDIA_URL="https://media.example.org/",
+        # In production, e.g. django-storages' "storages.backends.s3.S3Storage".
+        DJANGO_MEDIA_STORAGE="django.core.files.storage.InMemoryStorage",
+        DJANGO_MEDIA_STORAGE_OPTIONS='{"base_url": "https://media.example.org/"}',
+        CACHE_URL="redis://cache.internal:6379/0",
+    )
+    assert shared["static"] == "https://cdn.example.org/static/"
+    assert shared["csp"]["style-src"] == ["'self'", "https://cdn.example.org"]
+    assert shared["csp"]["img-src"] == [
+        "'self'",
+        "https://cdn.example.org",
+        "https://media.example.org",
+    ]
+    assert shared["storage"] == {
+        "BACKEND": "django.core.files.storage.InMemoryStorage",
+        "OPTIONS": {"base_url": "https://media.example.org/"},
+    }
+    assert shared["cache"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["cache"]["LOCATION"] == "redis://cache.internal:6379/0"
+    assert shared["page_cache"] == 600
+
+
+def test_one_server_keeps_everything_local_by_default():
+    alone = settings_under()
+    assert alone["static"] == "/static/"
+    assert alone["csp"]["img-src"] == ["'self'"]
+    assert alone["storage"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert alone["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    # A development server (DEBUG) renders every page, so template edits show at once.
+    assert settings_under(DJANGO_DEBUG="true")["page_cache"] == 0

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -213,17 +214,28 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
+# Static files and photos are served from this site by default. With several app
+# servers (README "Scaling"), static files may come from the organisation's CDN
+# (DJANGO_STATIC_URL=https://cdn.example.org/static/) and photos from object storage
+# every server shares (DJANGO_MEDIA_STORAGE, a storage backend such as
+# django-storages' "storages.backends.s3.S3Storage", with its options as JSON in
+# DJANGO_MEDIA_STORAGE_OPTIONS, and DJANGO_MEDIA_URL); the CSP allows their origins.
+STATIC_URL = env.str("DJANGO_STATIC_URL", default="static/")
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
+MEDIA_URL = env.str("DJANGO_MEDIA_URL", default="media/")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 # Photos: uploads over these limits are refused (the pixel limit guards
 # against decompression bombs: small files that decode to huge images).
 PHOTO_MAX_BYTES = env.int("DJANGO_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("DJANGO_PHOTO_MAX_PIXELS", default=40_000_000)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env.str(
+            "DJANGO_MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json("DJANGO_MEDIA_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -250,15 +262,22 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
-# Everything the site and the admin load comes from this origin: no inline
-# script or style, no plugin, no framing, forms post only here.
+
+def _origins(*urls):
+    """The origins of the absolute ones among `urls` (a CDN's, object storage's)."""
+    return sorted({f"{p.scheme}://{p.netloc}" for p in map(urlsplit, urls) if p.netloc})
+
+
+# Everything the site and the admin load comes from this origin (or the CDN and
+# object storage named above): no inline script or style, no plugin, no
+# framing, forms post only here.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        "img-src": [SELF],
-        "font-src": [SELF],
+        "script-src": [SELF, *_origins(STATIC_URL)],
+        "style-src": [SELF, *_origins(STATIC_URL)],
+        "img-src": [SELF, *_origins(STATIC_URL, MEDIA_URL)],
+        "font-src": [SELF, *_origins(STATIC_URL)],
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
