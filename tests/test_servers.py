@@ -44,7 +44,15 @@ def shared_redis():
 
 
 @pytest.fixture
-def servers(shared_redis, tmp_path, django_user_model):
+def servers(shared_redis, start_servers):
+    """Two servers of two workers each, sharing Redis: their ports."""
+    return start_servers(2, CACHE_URL=REDIS)
+
+
+@pytest.fixture
+def start_servers(tmp_path, django_user_model):
+    """start(count, **environment): gunicorn servers on the shipped content, with
+    a publisher's login; stopped after the test."""
     if connection.vendor != "postgresql":
         pytest.skip("Several servers share PostgreSQL: set DATABASE_URL=postgres://…")
     call_command("loaddata", "japan", verbosity=0)
@@ -69,7 +77,6 @@ def servers(shared_redis, tmp_path, django_user_model):
             f"postgres://{database['USER']}:{database['PASSWORD']}"
             f"@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
         ),
-        CACHE_URL=REDIS,
         PAGE_CACHE_SECONDS="600",
         GUNICORN_WORKERS="2",
         GUNICORN_ACCESS_LOG=os.devnull,
@@ -80,17 +87,22 @@ def servers(shared_redis, tmp_path, django_user_model):
         env=environment,
         check=True,
     )
-    started, ports = [], [free_port(), free_port()]
-    try:
+    started = []
+
+    def start(count, **settings):
+        ports = [free_port() for _ in range(count)]
         for port in ports:
             process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
                 cwd=ROOT,
-                env={**environment, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+                env={**environment, **settings, "GUNICORN_BIND": f"127.0.0.1:{port}"},
             )
             started.append(process)
             wait_until_up(process, port)
-        yield ports
+        return ports
+
+    try:
+        yield start
     finally:
         for process in started:
             process.terminate()
@@ -234,3 +246,21 @@ def test_an_edit_saved_through_one_server_is_served_by_the_other_at_once(servers
     publisher.post(changelist, fields)
     assert first.get(agreement.get_absolute_url())[0] == 404
     assert agreement.title not in first.get(overview)[2]
+
+
+def test_every_worker_of_one_server_serves_an_edit_at_once(start_servers):
+    """With no CACHE_URL, one server's workers share a file cache: an edit
+    made through one worker reaches the pages every other worker serves."""
+    (port,) = start_servers(1, GUNICORN_WORKERS="3")
+    reader, editor = Browser(port), Browser(port)
+    overview = "/en/partners/japan/"
+    answers = [reader.get(overview)[1]["X-Page-Cache"] for _ in range(12)]
+    assert answers.count("miss") == 1  # the workers share what the first rendered
+
+    editor.log_in("publisher", PASSWORD)
+    from partnerships.models import Partner
+
+    change = f"/admin/partnerships/partner/{Partner.objects.get(slug='japan').pk}/change/"
+    editor.submit(change, title="Partnerships with Japan, revised", _publish="1")
+    pages = [reader.get(overview)[2] for _ in range(12)]
+    assert all("Partnerships with Japan, revised" in html for html in pages)
