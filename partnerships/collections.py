@@ -9,7 +9,19 @@ here, or `COLLECTIONS.register(…)` from another app's `ready()`.
 
 from dataclasses import dataclass
 
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -30,26 +42,56 @@ class Collection:
     title: str  # the list's heading and breadcrumb, translated
     has_detail_pages: bool = True  # else an item's address is its anchor in the list
     related: tuple = ()  # forward keys every row shows, fetched in the same query
-    prefetch: tuple = ()  # reverse relations every row shows
+    prefetch: tuple = ()  # reverse relations every row shows (all of them on its detail page)
+    prefetch_limit: int = 10  # … in a list or on the overview, the first ones and a count
     ordering: tuple = ()  # when the list's order is not the model's Meta.ordering
     paginate_by: int = 20
     children: tuple = ()  # reverse relations the detail page lists (their visible rows)
     on_overview: bool = False  # has its own section in partner_detail.html; else linked
+    overview_limit: int = 10  # the overview shows the first rows, then a count and a link
 
     @property
     def key(self):
         """The collection as a template variable: `collections.private_support`."""
         return self.name.replace("-", "_")
 
-    def rows(self, partner, user):
-        """The partner's rows that `user` may see, with what each row shows."""
+    def rows(self, partner, user, whole=False):
+        """The partner's rows that `user` may see, with what each row shows.
+
+        Of each `prefetch` relation, a row brings its first `prefetch_limit`
+        rows and, as `<relation>_more`, how many it leaves out (0 or less when
+        none), unless `whole` (a detail page shows them all).
+        """
         rows = (
             self.model.objects.visible_to(user)
             .filter(partner=partner)
             .select_related("partner", *self.related)
-            .prefetch_related(*self.prefetch)
         )
+        for name in self.prefetch:
+            rows = rows.prefetch_related(name) if whole else self._first_of(rows, name)
         return rows.order_by(*self.ordering) if self.ordering else rows
+
+    def _first_of(self, rows, name):
+        relation = self.model._meta.get_field(name)
+        related = relation.related_model._default_manager
+        counted = (
+            related.filter(**{relation.field.name: OuterRef("pk")})
+            .order_by()
+            .values(relation.field.name)
+            .annotate(count=Count("*"))
+            .values("count")
+        )
+        count = Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+        first = first_of_each(related.all(), relation.field.name, self.prefetch_limit)
+        return rows.prefetch_related(Prefetch(name, first)).annotate(
+            **{f"{name}_more": count - Value(self.prefetch_limit)}
+        )
+
+    def first_rows(self, partner, user, rows=None):
+        """The overview's section: the first `overview_limit` of `rows` (by
+        default every row of the partner `user` may see) and how many in all."""
+        rows = self.rows(partner, user) if rows is None else rows
+        return FirstRows(self, rows, self.overview_limit, self.list_url(partner))
 
     def list_url(self, partner):
         slug = partner if isinstance(partner, str) else partner.slug
@@ -62,6 +104,52 @@ class Collection:
             f"partnerships:{self.name}-detail",
             kwargs={"partner_slug": item.partner.slug, "slug": item.slug},
         )
+
+
+def first_of_each(queryset, parent, limit):
+    """The first `limit` rows of `queryset` (in its order) for each `parent`: a
+    bounded `Prefetch` queryset.
+
+    What Django does for a sliced Prefetch queryset (a row number within each
+    parent), written out so that the queryset can still be filtered: Django
+    filters a prefetch by its parent's key, which a slice refuses.
+    """
+    order = queryset.query.order_by or queryset.model._meta.ordering
+    rank = Window(RowNumber(), partition_by=F(parent), order_by=list(order))
+    return queryset.annotate(rank_in_parent=rank).filter(rank_in_parent__lte=limit)
+
+
+class FirstRows:
+    """The first rows of a collection on a page, how many there are in all, and
+    the address of the full list: one query, when first used (the count is a
+    window over the same rows, `COUNT(*) OVER ()`, so the page does not ask twice).
+    """
+
+    def __init__(self, collection, queryset, limit, url):
+        self.collection, self.queryset, self.limit, self.url = collection, queryset, limit, url
+
+    @cached_property
+    def rows(self):
+        return list(self.queryset.annotate(rows_in_all=Window(Count("*")))[: self.limit])
+
+    @property
+    def count(self):
+        """How many rows there are in all."""
+        return self.rows[0].rows_in_all if self.rows else 0
+
+    @property
+    def more(self):
+        """How many rows the page leaves out."""
+        return self.count - len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __bool__(self):
+        return bool(self.rows)
 
 
 class Collections:
@@ -106,6 +194,7 @@ COLLECTIONS = Collections(
         has_detail_pages=False,
         ordering=(ConstituentGroup.ordering(), "position", "family_name"),
         paginate_by=60,
+        overview_limit=12,
     ),
     Collection(
         on_overview=True,
@@ -114,6 +203,7 @@ COLLECTIONS = Collections(
         segment="agreements",
         title=_("Agreements"),
         prefetch=("signatories",),
+        overview_limit=3,  # each in full: summary, photo, narrative, signatories
     ),
     Collection(
         on_overview=True,
@@ -130,6 +220,7 @@ COLLECTIONS = Collections(
         segment="projects",
         title=_("Projects and programmes"),
         related=("funding_channel",),
+        overview_limit=5,  # the main vehicles, named in a sentence
     ),
     Collection(
         on_overview=True,

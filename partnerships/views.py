@@ -6,8 +6,9 @@ visitors, so a draft can only be reached by staff previewing it.
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -16,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
-from .collections import COLLECTIONS, Collection
-from .models import Partner, PendingChange
+from .collections import COLLECTIONS, Collection, first_of_each
+from .models import Concern, Partner, PendingChange
 from .models.publishing import may_preview
 from .translation import localized_html
 
@@ -74,25 +75,33 @@ class PartnerListView(DraftNoticeMixin, BreadcrumbMixin, ListView):
 
 
 class PartnerDetailView(PreviewMixin, BreadcrumbMixin, DetailView):
-    """The overview page, laid out as the partner's document is: I, II, III."""
+    """The overview page, laid out as the partner's document is: I, II, III.
+
+    Bounded at any size: each collection shows its first rows
+    (`Collection.overview_limit`), then how many there are and a link to the
+    full list; the concerns are named as examples, the first `concerns_shown`.
+    """
 
     slug_url_kwarg = "partner_slug"
+    concerns_shown = 10
 
     def get_queryset(self):
-        return Partner.objects.visible_to(self.request.user).prefetch_related("concerns")
+        concerns = Prefetch(
+            "concerns", first_of_each(Concern.objects.all(), "partner", self.concerns_shown)
+        )
+        return Partner.objects.visible_to(self.request.user).prefetch_related(concerns)
 
     def get_context_data(self, **kwargs):
         partner = self.object
         user = self.request.user
         sections = {
-            collection.key: CollectionOnPage(
-                collection, collection.rows(partner, user), collection.list_url(partner)
-            )
-            for collection in COLLECTIONS
+            collection.key: collection.first_rows(partner, user) for collection in COLLECTIONS
         }
+        projects = COLLECTIONS["project"]
+        main_projects = projects.rows(partner, user).filter(is_main_vehicle=True)
         return super().get_context_data(
             sections=sections,
-            main_projects=sections["project"].rows.filter(is_main_vehicle=True),
+            main_projects=projects.first_rows(partner, user, main_projects),
             other_sections=[s for s in sections.values() if not s.collection.on_overview],
             **kwargs,
         )
@@ -102,13 +111,6 @@ class PartnerDetailView(PreviewMixin, BreadcrumbMixin, DetailView):
             *super().get_breadcrumbs(),
             (localized_html(self.object, "title"), None),
         ]
-
-
-@dataclass
-class CollectionOnPage:
-    collection: Collection
-    rows: QuerySet
-    url: str
 
 
 class CollectionMixin(BreadcrumbMixin):
@@ -153,22 +155,40 @@ class CollectionListView(DraftNoticeMixin, CollectionMixin, ListView):
 
 class CollectionDetailView(PreviewMixin, CollectionMixin, DetailView):
     def get_queryset(self):
-        user = self.request.user
-        children = (
-            Prefetch(
-                name,
-                self.collection.model._meta.get_field(name)
-                .related_model.objects.visible_to(user)
-                .select_related("partner"),
+        return self.collection.rows(self.partner, self.request.user, whole=True)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(children=self.get_children(), **kwargs)
+
+    def get_children(self):
+        """{relation: ChildList}: the rows each `Collection.children` relation
+        lists, a page at a time (`?<collection key>_page=2`, one parameter per
+        list, so the pages of one list keep the other's page)."""
+        children = {}
+        for name in self.collection.children:
+            collection = COLLECTIONS.of(self.collection.model._meta.get_field(name).related_model)
+            relation = self.collection.model._meta.get_field(name).field.name
+            rows = collection.rows(self.partner, self.request.user).filter(
+                **{relation: self.object}
             )
-            for name in self.collection.children
-        )
-        return super().get_queryset().prefetch_related(*children)
+            parameter = f"{collection.key}_page"
+            page = Paginator(rows, collection.paginate_by).get_page(self.request.GET.get(parameter))
+            children[name] = ChildList(collection, page, parameter)
+        return children
 
     def get_breadcrumbs(self):
         list_url = self.collection.list_url(self.partner)
         label = localized_html(self.object, self.object.display_field)
         return [*super().get_breadcrumbs(), (self.collection.title, list_url), (label, None)]
+
+
+@dataclass
+class ChildList:
+    """One page of the rows a detail page lists (a channel's projects)."""
+
+    collection: Collection
+    page_obj: Page
+    parameter: str  # the query parameter of its page number
 
 
 @never_cache

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import template
+from django.template.defaulttags import querystring
 from django.utils import translation
 from django.utils.formats import date_format, number_format
 from django.utils.html import conditional_escape, format_html
@@ -214,18 +215,33 @@ def text_list(objects, field_name="name"):
 
 
 @register.simple_tag
-def linked_text_list(objects, field_name="name"):
-    """“the <a>X</a> and the <a>Y</a>”: named links in a running sentence."""
-    return _join(
-        [
-            format_html(
-                _("the {link}"),
-                link=format_html(
-                    '<a href="{}">{}</a>',
-                    obj.get_absolute_url(),
-                    localized_html(obj, field_name),
-                ),
-            )
-            for obj in objects
-        ]
-    )
+def linked_text_list(objects, field_name="name", more="", more_url=""):
+    """“the <a>X</a> and the <a>Y</a>”: named links in a running sentence; with
+    `more` (“12 other programmes”), it ends the list as a link to `more_url`."""
+    parts = [
+        format_html(
+            _("the {link}"),
+            link=format_html(
+                '<a href="{}">{}</a>',
+                obj.get_absolute_url(),
+                localized_html(obj, field_name),
+            ),
+        )
+        for obj in objects
+    ]
+    if more:
+        parts.append(format_html('<a href="{}">{}</a>', more_url, more))
+    return _join(parts)
+
+
+@register.filter
+def grouped(number):
+    """A count with the reader's thousands separator: 1,234, 1 234, 1.234."""
+    return number_format(number, use_l10n=True, force_grouping=True)
+
+
+@register.simple_tag(takes_context=True)
+def page_querystring(context, parameter, number):
+    """`{% querystring page=number %}` for a page parameter whose name is a
+    variable: a page with two paginated lists has one parameter for each."""
+    return querystring(context, **{parameter: number})
