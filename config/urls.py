@@ -2,12 +2,10 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from partnerships.page_cache import public_page
-from partnerships.sitemaps import sitemaps
+from partnerships.sitemaps import sitemap_patterns, sitemaps
 from partnerships.views import health, ready
 
 # The admin, health checks and sitemap keep one address; the public pages
@@ -16,7 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
     path("readyz", ready, name="ready"),
-    path("sitemap.xml", public_page(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    *sitemap_patterns(sitemaps),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

@@ -4,6 +4,8 @@ partner, rows to fill them with, and the text a reader sees."""
 import datetime
 import re
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 from django import forms
 from django.apps import apps
@@ -63,6 +65,33 @@ def public_urls(partner, collections=COLLECTIONS):
         if collection.has_detail_pages and first is not None:
             urls.append(collection.item_url(first))
     return urls
+
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_locations(xml):
+    """The <loc> addresses of a sitemap or a sitemap index."""
+    return [loc.text for loc in ElementTree.fromstring(xml).iter(f"{SITEMAP_NS}loc")]
+
+
+def sitemap_pages(client):
+    """The sitemap as a crawler reads it: each page of each section that the
+    index at /sitemap.xml lists, as {address: XML}."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    pages = {}
+    for location in sitemap_locations(index.content):
+        address = urlsplit(location)
+        response = client.get(f"{address.path}?{address.query}" if address.query else address.path)
+        assert response.status_code == 200, location
+        pages[location] = response.content.decode()
+    return pages
+
+
+def sitemap_xml(client):
+    """Every entry the sitemap lists, its sections' pages joined into one text."""
+    return "\n".join(sitemap_pages(client).values())
 
 
 class _VisibleText(HTMLParser):

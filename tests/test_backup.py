@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from partnerships.collections import COLLECTIONS
+from tests.helpers import sitemap_locations, sitemap_pages
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 needs_postgresql = pytest.mark.skipif(
@@ -94,9 +95,12 @@ def serve():
 
     setup_test_environment()
     client = Client()
-    sitemap = ElementTree.fromstring(client.get("/sitemap.xml").content)
-    urls = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    urls += [link.get("href") for link in sitemap.iter("{http://www.w3.org/1999/xhtml}link")]
+    sections = sitemap_pages(client)  # the index's sections, each page of each
+    urls = list(sections)
+    for xml in sections.values():
+        sitemap = ElementTree.fromstring(xml)
+        urls += sitemap_locations(xml)
+        urls += [link.get("href") for link in sitemap.iter("{http://www.w3.org/1999/xhtml}link")]
     paths = {urlsplit(url).path for url in urls}
     paths = sorted({"/", "/en/", "/ja/", "/robots.txt", "/sitemap.xml", *paths})
     pages = {}

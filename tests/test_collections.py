@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from partnerships.collections import COLLECTIONS
 from tests.factories import PartnerFactory
-from tests.helpers import visible_text
+from tests.helpers import sitemap_xml, visible_text
 from tests.sixth_collection.collection import PUBLICATIONS
 from tests.sixth_collection.models import Publication
 
@@ -52,7 +52,7 @@ def test_sixth_collection_drafts_stay_hidden(client, sixth, publication):
 
 
 def test_sixth_collection_is_in_the_sitemap(client, sixth, publication):
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = sitemap_xml(client)
     assert "http://testserver/en/partners/japan/publications/</loc>" in xml
     assert "http://testserver/ja/partners/japan/publications/annual-report/</loc>" in xml
 

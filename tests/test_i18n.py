@@ -24,7 +24,15 @@ from django.utils import translation
 from partnerships.models import Agreement, Partner, Project
 from partnerships.translation import target_languages, translation_field_name
 from tests.factories import AgreementFactory, PartnerFactory, ProjectFactory
-from tests.helpers import MAX_QUERIES, _VisibleText, normalize, populate, public_urls, visible_text
+from tests.helpers import (
+    MAX_QUERIES,
+    _VisibleText,
+    normalize,
+    populate,
+    public_urls,
+    sitemap_xml,
+    visible_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -631,7 +639,7 @@ def test_admin_speaks_japanese_to_japanese_editors(admin_client):
 
 
 def test_sitemap_lists_each_language_with_alternates(client, japan):
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = sitemap_xml(client)
     url = japan.agreements.get().get_absolute_url()
     for code, _name in settings.LANGUAGES:
         assert f"<loc>http://testserver{in_language(url, code)}</loc>" in xml
@@ -642,7 +650,7 @@ def test_sitemap_lists_each_language_with_alternates(client, japan):
 
 def test_sitemap_leaves_drafts_out(client):
     draft = ProjectFactory(is_published=False)
-    assert draft.slug not in client.get("/sitemap.xml").content.decode()
+    assert draft.slug not in sitemap_xml(client)
 
 
 LANGUAGES_IN_LOCALE = sorted(path.name for path in (ROOT / "locale").iterdir() if path.is_dir())

@@ -24,6 +24,8 @@ from tests.helpers import (
     populate,
     public_list_urls,
     public_urls,
+    sitemap_pages,
+    sitemap_xml,
     visible_text,
 )
 
@@ -113,11 +115,11 @@ def test_row_pointing_at_another_partners_channel_is_never_shown(client, factory
     )
     type(row).objects.filter(pk=row.pk).update(funding_channel=theirs)
 
-    urls = [*public_urls(row.partner), "/sitemap.xml"]
-    for url in [url for url in urls if url != row.get_absolute_url()]:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        html = response.content.decode()
+    urls = [url for url in public_urls(row.partner) if url != row.get_absolute_url()]
+    pages = {url: client.get(url) for url in urls}
+    assert all(response.status_code == 200 for response in pages.values())
+    texts = {url: response.content.decode() for url, response in pages.items()}
+    for url, html in {**texts, **sitemap_pages(client)}.items():
         assert "draft-partner" not in html, url
         assert "Their channel" not in html, url
         assert "Our programme" not in html, url
@@ -207,7 +209,7 @@ def test_scheduled_item_is_on_every_page_from_go_live_until_expiry(
             assert response.status_code == 200, url
             shown = "the-scheduled-one" in response.content.decode()
             assert shown is public, (url, moment)
-        sitemap = client.get("/sitemap.xml").content.decode()
+        sitemap = sitemap_xml(client)
         if detail:
             assert client.get(detail).status_code == (200 if public else 404), moment
             assert (f"http://testserver{detail}<" in sitemap) is public, moment
@@ -229,7 +231,7 @@ def test_scheduled_partner_and_everything_under_it_appear_at_go_live_until_expir
         assert ("scheduled-partner" in client.get(home).content.decode()) is public, moment
         for url in pages:
             assert client.get(url).status_code == (200 if public else 404), (url, moment)
-        sitemap = client.get("/sitemap.xml").content.decode()
+        sitemap = sitemap_xml(client)
         assert ("/scheduled-partner/" in sitemap) is public, moment
 
 
