@@ -228,7 +228,8 @@ class PartnerAdmin(PublishableAdmin):
                 (partner.funding_channels.all(), None),
                 (partner.projects.all(), None),
                 (partner.private_support_activities.all(), None),
-            ]
+            ],
+            partner=partner,
         )
         context = {
             **self.admin_site.each_context(request),

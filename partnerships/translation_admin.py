@@ -2,9 +2,13 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
@@ -12,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .translation import (
+    STATE_FIELDS,
     TARGET_LANGUAGES,
     TranslationStates,
     TranslationStatus,
@@ -227,8 +232,11 @@ class CollectionStatus:
     texts: int = 0
     # {language: {status: count}}
     counts: dict = field(default_factory=dict)
-    # (item, admin URL, [(language name, [(status label, field names)])])
+    # (item, admin URL, [(language name, [(status label, field names)])]): the first ones
     to_do: list = field(default_factory=list)
+    # How many more items need work than `to_do` lists, and where an editor finds them
+    more: int = 0
+    more_url: str = ""
 
     def count(self, language, status):
         return self.counts.get(language, {}).get(status, 0)
@@ -246,50 +254,147 @@ class CollectionStatus:
             for language in TARGET_LANGUAGES
         ]
 
+    def add(self, other):
+        """Add `other`'s texts and counts to this one's (for the total)."""
+        self.texts += other.texts
+        for language, counts in other.counts.items():
+            mine = self.counts.setdefault(language, {})
+            for status, count in counts.items():
+                mine[status] = mine.get(status, 0) + count
 
-def translation_overview(collections):
+
+def listed(state_field, language, name):
+    """The row's `translation_stale` or `translation_review` lists `name` in
+    `language`: the list's JSON text holds the quoted name. A key transform and
+    a text match work alike on PostgreSQL and SQLite (which has no JSON
+    containment), and exactly, for the states are kept as lists of field
+    names by the pre_save handler (`TranslationStates`); a string where a list
+    belongs is not matched, as `TranslationStates` ignores it too.
+
+    NULL, not false, where the row has no list for `language`: never negated
+    here, so SQL's three-valued logic cannot drop a row."""
+    return Q(**{f"{state_field}__{language}__icontains": f'"{name}"'})
+
+
+def work_conditions(language, name):
+    """{key: Q} to count, for one field in one language, the states
+    `Translatable.translation_status` gives: missing (an English text, no
+    translation), stale (a translation listed as out of date), "listed for
+    review" and "listed for review and out of date" (review = the one minus the
+    other: an out-of-date translation is reported as such, not as to review)."""
+    has_source = ~Q(**{name: ""})
+    written = has_source & ~Q(**{translation_field_name(name, language): ""})
+    stale = listed(STATE_FIELDS[TranslationStatus.STALE], language, name)
+    review = listed(STATE_FIELDS[TranslationStatus.REVIEW], language, name)
+    return {
+        TranslationStatus.MISSING: has_source & Q(**{translation_field_name(name, language): ""}),
+        TranslationStatus.STALE: written & stale,
+        TranslationStatus.REVIEW: written & review,
+        "review_stale": written & review & stale,
+    }
+
+
+def needs_work(model):
+    """Some field with English text has its translation missing, out of date or
+    to review in some language: the rows `work_by_language` finds work in."""
+    return reduce(
+        or_,
+        (
+            condition
+            for language in TARGET_LANGUAGES
+            for name in model.translated_fields
+            for key, condition in work_conditions(language, name).items()
+            if key in TO_DO
+        ),
+    )
+
+
+def count_statuses(queryset):
+    """(texts, {language: {status: count}}, rows needing work) of a queryset of
+    translated rows, counted by the database in one query."""
+    model = queryset.model
+    aggregates = {"items": Count("pk"), "work": Count("pk", filter=needs_work(model))}
+    for name in model.translated_fields:
+        aggregates[f"texts:{name}"] = Count("pk", filter=~Q(**{name: ""}))
+        for language in TARGET_LANGUAGES:
+            for key, condition in work_conditions(language, name).items():
+                aggregates[f"{language}:{key}:{name}"] = Count("pk", filter=condition)
+    totals = queryset.order_by().aggregate(**aggregates)
+
+    def total(language, key):
+        return sum(totals[f"{language}:{key}:{name}"] for name in model.translated_fields)
+
+    texts = sum(totals[f"texts:{name}"] for name in model.translated_fields)
+    counts = {}
+    for language in TARGET_LANGUAGES if totals["items"] else []:
+        by_status = {
+            TranslationStatus.MISSING: total(language, TranslationStatus.MISSING),
+            TranslationStatus.STALE: total(language, TranslationStatus.STALE),
+            TranslationStatus.REVIEW: total(language, TranslationStatus.REVIEW)
+            - total(language, "review_stale"),
+        }
+        by_status[TranslationStatus.APPROVED] = texts - sum(by_status.values())
+        # As `translation_status` reports them: only the states that occur.
+        counts[language] = {status: count for status, count in by_status.items() if count}
+    return texts, counts, totals["work"]
+
+
+def translation_overview(collections, partner=None, listed_items=20):
     """Per collection and language: texts, and how many are in each state; then the total.
 
     `collections` lists (queryset, parent): `parent` names the field holding the
-    record that an editor opens to fix a row (an inline's), or is None.
+    record that an editor opens to fix a row (an inline's), or is None. The
+    database counts; of the rows that need work, the first `listed_items` of
+    each collection are listed, then how many more there are and, where the
+    kind has its own admin list, a link to them there (`partner`'s).
     """
     overview = []
     total = CollectionStatus(label=_("All content"))
+    labels = dict(TranslationStatus.choices)
     for queryset, parent in collections:
-        row = CollectionStatus(label=queryset.model._meta.verbose_name_plural)
-        for item in queryset:
-            for language in TARGET_LANGUAGES:
-                status = item.translation_status(language)
-                if language == TARGET_LANGUAGES[0]:
-                    row.texts += len(status)
-                    total.texts += len(status)
-                for summary in (row, total):
-                    counts = summary.counts.setdefault(language, {})
-                    for state in status.values():
-                        counts[state] = counts.get(state, 0) + 1
-            work = work_by_language(item)
-            if work:
-                opened = getattr(item, parent) if parent else item
-                labels = dict(TranslationStatus.choices)
-                row.to_do.append(
-                    (
-                        item,
-                        admin_change_url(opened),
-                        [
-                            (
-                                language_name(code),
-                                [
-                                    (labels[status], by_status[status])
-                                    for status in TO_DO
-                                    if status in by_status
-                                ],
-                            )
-                            for code, by_status in work.items()
-                        ],
-                    )
+        model = queryset.model
+        row = CollectionStatus(label=model._meta.verbose_name_plural)
+        row.texts, row.counts, work = count_statuses(queryset)
+        for item in queryset.filter(needs_work(model))[:listed_items]:
+            opened = getattr(item, parent) if parent else item
+            row.to_do.append(
+                (
+                    item,
+                    admin_change_url(opened),
+                    [
+                        (
+                            language_name(code),
+                            [
+                                (labels[status], by_status[status])
+                                for status in TO_DO
+                                if status in by_status
+                            ],
+                        )
+                        for code, by_status in work_by_language(item).items()
+                    ],
                 )
+            )
+        row.more = work - len(row.to_do)
+        if row.more > 0:
+            row.more_url = changelist_of_work(model, partner)
+        total.add(row)
         overview.append(row)
     return overview, total
+
+
+def changelist_of_work(model, partner=None):
+    """The admin list of a kind of content filtered to its rows that need
+    translation work (`partner`'s, if given and the kind has a partner), or ""
+    for a kind edited only inside another's form (concerns, signatories)."""
+    opts = model._meta
+    try:
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    except NoReverseMatch:
+        return ""
+    query = {TranslationFilter.parameter_name: "needed"}
+    if partner is not None and any(f.name == "partner" for f in opts.fields):
+        query["partner__id__exact"] = partner.pk
+    return f"{url}?{urlencode(query)}"
 
 
 def admin_change_url(obj):

@@ -23,6 +23,7 @@ from django.utils import translation
 
 from partnerships.models import Agreement, Partner, Project
 from partnerships.translation import target_languages, translation_field_name
+from partnerships.translation_admin import count_statuses, needs_work, work_by_language
 from tests.factories import AgreementFactory, PartnerFactory, ProjectFactory
 from tests.helpers import (
     MAX_QUERIES,
@@ -628,6 +629,66 @@ def test_translation_overview_counts_each_language_and_state(admin_client, japan
     assert totals.counts[SHIPPED[-1]] == {"approved": 6, "review": texts - 6}
     text = visible_text(response)
     assert "All content: 52 texts" in text
+
+
+def states_as_each_row_reports_them(queryset):
+    """What the translation overview counted before the database did: each
+    row's own `translation_status`, in Python."""
+    texts, counts, work = 0, {}, []
+    for item in queryset:
+        for language in TARGETS:
+            status = item.translation_status(language)
+            texts += len(status) if language == TARGETS[0] else 0
+            by_status = counts.setdefault(language, {})
+            for state in status.values():
+                by_status[state] = by_status.get(state, 0) + 1
+        if work_by_language(item):
+            work.append(item.pk)
+    return texts, counts, work
+
+
+def test_translation_overview_counts_in_the_database_as_each_row_reports_itself():
+    """Every combination of English, translation, out of date and to review,
+    and states written past the pre_save handler that make no sense, counted by
+    the database as `translation_status` reports them row by row."""
+    code, other = TARGETS[0], TARGETS[-1]
+    cases = [
+        {},
+        {"states": ({code: ["name"]}, {})},
+        {"states": ({}, {code: ["name"]})},
+        {"states": ({code: ["name"]}, {code: ["name", "description"]})},
+        {"states": ({other: ["description"]}, {code: ["description"]})},
+        {"states": ({code: "name"}, {code: "name"})},
+        {"states": ("not-a-dict", ["name"])},
+        {"states": ({code: ["name"]}, {code: ["name"]}), "translation": ""},
+        {"states": ({code: ["colour"]}, {"xx": ["name"]})},
+        {"description": "", "states": ({code: ["description"]}, {code: ["description"]})},
+    ]
+    partner = PartnerFactory()
+    for case in cases:
+        project = ProjectFactory(
+            partner=partner,
+            description=case.get("description", "<p>English.</p>"),
+            **{
+                translation_field_name(name, language): case.get(
+                    "translation", f"{name} {language}"
+                )
+                for name in ["name", "description"]
+                for language in TARGETS
+            },
+        )
+        stale, review = case.get("states", ({}, {}))
+        Project.objects.filter(pk=project.pk).update(
+            translation_stale=stale, translation_review=review
+        )
+    queryset = partner.projects.all()
+
+    texts, counts, work = count_statuses(queryset)
+
+    assert (texts, counts) == states_as_each_row_reports_them(queryset)[:2]
+    assert work == len(states_as_each_row_reports_them(queryset)[2])
+    listed = list(queryset.filter(needs_work(Project)).values_list("pk", flat=True))
+    assert listed == states_as_each_row_reports_them(queryset)[2]
 
 
 def test_admin_speaks_japanese_to_japanese_editors(admin_client):
