@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
@@ -23,8 +24,9 @@ from partnerships.models import (
     Representative,
     Signatory,
 )
+from partnerships.sitemaps import sitemaps
 from tests.factories import PartnerFactory, ProjectFactory, ShareLinkFactory
-from tests.helpers import admin_url, populate, public_urls
+from tests.helpers import admin_url, populate, public_urls, sitemap_xml
 from tests.test_i18n import in_language
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +39,7 @@ def every_page(partner):
     return [
         *(in_language(url, code) for url in public_urls(partner) for code in LANGUAGES),
         "/sitemap.xml",
+        *(reverse("sitemap-section", kwargs={"section": section}) for section in sitemaps),
     ]
 
 
@@ -235,7 +238,7 @@ def test_publishing_in_bulk_reaches_every_page(client, japan):
     read_all(client, urls)
     publish_in_bulk(draft)
     assert client.get(draft.get_absolute_url()).status_code == 200
-    assert "new-programme" in client.get("/sitemap.xml").content.decode()
+    assert "new-programme" in sitemap_xml(client)
     assert_every_page_is_current(client, urls)
 
 
