@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.urls import path
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
 from .collections import COLLECTIONS
 from .models import Partner
@@ -54,9 +55,10 @@ class PublishedSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
-    # Entries per page of a section: 500 pages in each of 4 languages (each
-    # entry names 5 addresses), some 900 KB and 0.2 s to render.
-    limit = 2000
+    # A page of a section lists this many pages of the site, each once per
+    # language (400 entries with 4 languages, each naming 5 addresses): about
+    # 250 KB. At 10,000 records per collection the index lists some 400 pages.
+    items_per_page = 100
 
     def summary(self):
         """{"rows": how many items, "lastmod": the latest change or None}."""
@@ -68,11 +70,30 @@ class PublishedSitemap(Sitemap):
         # index's count and latest change are read once, together.
         return self.summary()
 
+    @cached_property
+    def addresses(self):
+        # {(item, language): address}: Django asks for each entry's address in
+        # its own language, then again for the entries of every language.
+        return {}
+
+    def location(self, item):
+        key = (self.address_key(item), get_language())
+        if key not in self.addresses:
+            self.addresses[key] = self.address(item)
+        return self.addresses[key]
+
+    def address(self, item):
+        """The item's address, in the active language."""
+        return item.get_absolute_url()
+
+    def address_key(self, item):
+        return item
+
     @property
     def paginator(self):
         languages = self.languages or [code for code, _name in settings.LANGUAGES]
         versions = LanguageVersions(self.items(), languages, self.totals["rows"])
-        return Paginator(versions, self.limit)
+        return Paginator(versions, self.items_per_page * len(languages))
 
     def get_latest_lastmod(self):
         return self.totals["lastmod"]
@@ -95,6 +116,9 @@ class RecordSitemap(PublishedSitemap):
     def lastmod(self, item):
         return item.updated_at
 
+    def address_key(self, item):
+        return item.pk
+
 
 class PartnerSitemap(RecordSitemap):
     def records(self):
@@ -115,7 +139,7 @@ class CollectionListSitemap(PublishedSitemap):
     def items(self):
         return self.pages
 
-    def location(self, item):
+    def address(self, item):
         slug, collection = item
         return collection.list_url(slug)
 
@@ -131,7 +155,7 @@ class CollectionSitemap(RecordSitemap):
     def records(self):
         return self.collection.model.objects.published().select_related("partner")
 
-    def location(self, item):
+    def address(self, item):
         return self.collection.item_url(item)
 
 
