@@ -119,10 +119,24 @@ def first_of_each(queryset, parent, limit):
     return queryset.annotate(rank_in_parent=rank).filter(rank_in_parent__lte=limit)
 
 
+class CountOf(Subquery):
+    """How many rows a queryset has, as a value in another query's SELECT: not
+    correlated, so the database counts once, beside the outer query's LIMIT."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset):
+        super().__init__(queryset.order_by().values("pk"))
+
+
 class FirstRows:
     """The first rows of a collection on a page, how many there are in all, and
-    the address of the full list: one query, when first used (the count is a
-    window over the same rows, `COUNT(*) OVER ()`, so the page does not ask twice).
+    the address of the full list: one query, when first used.
+
+    The count is a subquery of the same rows in the same SELECT, so the page
+    asks once; the rows still come from an index walk stopped by the LIMIT
+    (a window count, `COUNT(*) OVER ()`, would read and sort every row first).
     """
 
     def __init__(self, collection, queryset, limit, url):
@@ -130,7 +144,8 @@ class FirstRows:
 
     @cached_property
     def rows(self):
-        return list(self.queryset.annotate(rows_in_all=Window(Count("*")))[: self.limit])
+        counted = self.queryset.annotate(rows_in_all=CountOf(self.queryset))
+        return list(counted[: self.limit])
 
     @property
     def count(self):

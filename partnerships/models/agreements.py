@@ -70,7 +70,12 @@ class Agreement(Illustrated, PartnerScoped):
     )
 
     class Meta(PartnerScoped.Meta):
-        ordering = ["partner", "-signed_on", "title"]
+        ordering = ["partner_id", "-signed_on", "title"]
+        indexes = [
+            *PartnerScoped.Meta.indexes,
+            models.Index(fields=["partner", "-signed_on", "title"], name="agreement_order"),
+            models.Index(fields=["partner", "kind"], name="agreement_kind"),
+        ]
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
         constraints = [
@@ -114,7 +119,8 @@ class Signatory(Translatable):
     objects = SignatoryManager()
 
     class Meta:
-        ordering = ["agreement", "position", "name"]
+        ordering = ["agreement_id", "position", "name"]
+        indexes = [models.Index(fields=["agreement", "position", "name"], name="signatory_order")]
         verbose_name = _("signatory")
         verbose_name_plural = _("signatories")
         constraints = [

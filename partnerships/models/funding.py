@@ -2,6 +2,7 @@
 supported activities funded through them."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..translation import translated
@@ -63,6 +64,15 @@ class Project(Illustrated, ChannelFunded):
     class Meta(ChannelFunded.Meta):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
+        indexes = [
+            *ChannelFunded.Meta.indexes,
+            # The overview's main vehicles: a few among many, in the list's order.
+            models.Index(
+                fields=["partner", "position", "name"],
+                condition=Q(is_main_vehicle=True),
+                name="project_main_vehicles",
+            ),
+        ]
 
 
 @translated("name", "description", "photo_alt", "photo_caption", "photo_credit")

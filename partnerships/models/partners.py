@@ -127,7 +127,8 @@ class Concern(Translatable):
     objects = ConcernManager()
 
     class Meta:
-        ordering = ["partner", "position", "name"]
+        ordering = ["partner_id", "position", "name"]
+        indexes = [models.Index(fields=["partner", "position", "name"], name="concern_order")]
         verbose_name = _("concern")
         verbose_name_plural = _("concerns")
         constraints = [

@@ -105,7 +105,27 @@ class Representative(Illustrated, PartnerScoped):
     objects = RepresentativeManager()
 
     class Meta(PartnerScoped.Meta):
-        ordering = ["partner", "position", "family_name"]
+        ordering = ["partner_id", "position", "family_name"]
+        indexes = [
+            *PartnerScoped.Meta.indexes,
+            # The admin's order, and the public pages' (by group first).
+            models.Index(
+                fields=["partner", "position", "family_name"], name="representative_order"
+            ),
+            models.Index(
+                F("partner"),
+                ConstituentGroup.ordering(),
+                F("position"),
+                F("family_name"),
+                name="representative_group_order",
+            ),
+            models.Index(fields=["partner", "constituent_group"], name="representative_group"),
+            models.Index(
+                fields=["term_ends_on"],
+                condition=Q(term_ends_on__isnull=False),
+                name="representative_term_ends",
+            ),
+        ]
         verbose_name = _("representative")
         verbose_name_plural = _("representatives")
         constraints = [

@@ -157,6 +157,20 @@ class Publishable(Reviewable, Translatable):
         # the permission to publish and unpublish (the Publishers group has it).
         # Subclasses keep it by deriving their Meta from this one.
         default_permissions = ("add", "change", "delete", "view", "publish")
+        # The schedule: what goes live or expires when (the admin's filters,
+        # the page cache's next change). Most rows have neither: partial indexes.
+        indexes = [
+            models.Index(
+                fields=["goes_live_at"],
+                condition=Q(goes_live_at__isnull=False),
+                name="%(class)s_live",
+            ),
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(expires_at__isnull=False),
+                name="%(class)s_exp",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(goes_live_at__isnull=True)
@@ -260,6 +274,13 @@ class PartnerScoped(Publishable):
 
     class Meta(Publishable.Meta):
         abstract = True
+        indexes = [
+            *Publishable.Meta.indexes,
+            # A partner's drafts (the admin's "draft" filter): few, among many published.
+            models.Index(
+                fields=["partner"], condition=Q(is_published=False), name="%(class)s_drafts"
+            ),
+        ]
         constraints = [
             *Publishable.Meta.constraints,
             models.UniqueConstraint(
@@ -291,7 +312,13 @@ class NamedItem(PartnerScoped):
 
     class Meta(PartnerScoped.Meta):
         abstract = True
-        ordering = ["partner", "position", "name"]
+        # By the partner's key, not its name: one index serves a partner's
+        # list, its overview and the admin's list in this order.
+        ordering = ["partner_id", "position", "name"]
+        indexes = [
+            *PartnerScoped.Meta.indexes,
+            models.Index(fields=["partner", "position", "name"], name="%(class)s_order"),
+        ]
 
     def __str__(self):
         return self.name
