@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.db import connection, transaction
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -34,6 +35,22 @@ def partners(django_db_setup, django_db_blocker):
         channels = {small: populate(small, SMALL), large: populate(large, LARGE)}
         yield {SMALL: (small, channels[small]), LARGE: (large, channels[large])}
         transaction.set_rollback(True)
+
+
+def rows_read(client, url):
+    """How many rows of the app's models a request turns into objects."""
+    made = []
+
+    def count(sender, **kwargs):
+        if sender._meta.app_label == "partnerships":
+            made.append(sender)
+
+    post_init.connect(count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        post_init.disconnect(count)
+    return len(made)
 
 
 def queries(client, url):
@@ -228,6 +245,7 @@ def test_sitemap_index_runs_the_same_queries_and_lists_each_section_by_page(
     large_count, index = queries(client, "/sitemap.xml")
     # Each record section holds both partners' rows: 201, on 3 pages.
     pages = math.ceil((SMALL + LARGE) / PublishedSitemap.items_per_page)
+    assert pages > 1
     project = reverse("sitemap-section", kwargs={"section": "project"})
     locations = sitemap_locations(index.content)
     assert [location for location in locations if project in location] == [
@@ -263,6 +281,8 @@ def test_translation_overview_runs_the_same_queries_and_lists_the_first_rows_nee
     )
     for row in large_page.context["overview"]:
         assert len(row.to_do) <= 20, row.label
+    # The database counts: only the rows listed are read (20 of each kind at most).
+    assert rows_read(admin_client, reverse(url, args=[large.pk])) <= 8 * 20 + 10
     projects = next(row for row in large_page.context["overview"] if row.label == "projects")
     assert len(projects.to_do) == 20
     assert projects.more == LARGE - 20
