@@ -79,15 +79,15 @@ class PartnerDetailView(PreviewMixin, BreadcrumbMixin, DetailView):
 
     Bounded at any size: each collection shows its first rows
     (`Collection.overview_limit`), then how many there are and a link to the
-    full list; the concerns are named as examples, the first `concerns_shown`.
+    full list; the concerns are named as examples, the first
+    `Concern.shown_on_overview`.
     """
 
     slug_url_kwarg = "partner_slug"
-    concerns_shown = 10
 
     def get_queryset(self):
         concerns = Prefetch(
-            "concerns", first_of_each(Concern.objects.all(), "partner", self.concerns_shown)
+            "concerns", first_of_each(Concern.objects.all(), "partner", Concern.shown_on_overview)
         )
         return Partner.objects.visible_to(self.request.user).prefetch_related(concerns)
 

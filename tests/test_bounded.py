@@ -13,10 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partnerships.collections import COLLECTIONS
-from partnerships.models import Partner
+from partnerships.models import Concern, Partner
 from partnerships.sitemaps import PublishedSitemap
 from partnerships.translation_admin import translation_overview
-from partnerships.views import PartnerDetailView
 from tests.factories import AgreementFactory, PartnerFactory, SignatoryFactory
 from tests.helpers import admin_url, populate, sitemap_locations, visible_text
 
@@ -127,7 +126,7 @@ def test_overview_names_the_first_concerns_as_examples(client, partners, page_ca
     text = visible_text(client.get(large.get_absolute_url()))
     sentence = re.search(r"such as (.*?)\.", text).group(1)
     named = re.findall(r"concern \d+", sentence)
-    assert len(named) == PartnerDetailView.concerns_shown
+    assert len(named) == Concern.shown_on_overview
     assert named == [concern.name for concern in large.concerns.all()[: len(named)]]
 
 

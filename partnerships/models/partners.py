@@ -122,7 +122,17 @@ class Concern(Translatable):
 
     partner = partner_key("concerns")
     name = models.CharField(_("name"), max_length=200)
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("order"),
+        default=0,
+        help_text=_(
+            "Lower numbers come first. The overview names the first few concerns, in this "
+            "order, as examples."
+        ),
+    )
+
+    # How many the overview names (“…such as a, b and c”).
+    shown_on_overview = 10
 
     objects = ConcernManager()
 
