@@ -2,12 +2,13 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db import connections
+from django.db.models import F
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KeyTextTransform
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -263,80 +264,150 @@ class CollectionStatus:
                 mine[status] = mine.get(status, 0) + count
 
 
-def listed(state_field, language, name):
-    """The row's `translation_stale` or `translation_review` lists `name` in
-    `language`: the list's JSON text holds the quoted name. A key transform and
-    a text match work alike on PostgreSQL and SQLite (which has no JSON
-    containment), and exactly, for the states are kept as lists of field
-    names by the pre_save handler (`TranslationStates`); a string where a list
-    belongs is not matched, as `TranslationStates` ignores it too.
+class StateCounts:
+    """Counts of translation states over a queryset's rows, in the database.
 
-    NULL, not false, where the row has no list for `language`: never negated
-    here, so SQL's three-valued logic cannot drop a row."""
-    return Q(**{f"{state_field}__{language}__icontains": f'"{name}"'})
+    The rows are read as a derived table of the columns the states depend on:
+    each field's English, its translations, and per language the JSON text of
+    the out-of-date and to-review lists. Over it, each row gets per language
+    one number that tallies its fields' states, as `translation_status`
+    decides them (a CASE per field, its tests in that order):
+
+        missing + 1,000 × out of date + 1,000,000 × to review
+
+    (a model has far fewer than 1,000 translated fields), and the counts are
+    sums of its digits. The SQL is written out: built from ORM lookups, the
+    hundreds of conditions would take longer to build than to count.
+    """
+
+    STALE, REVIEW = 1_000, 1_000_000
+
+    def __init__(self, queryset):
+        self.names = queryset.model.translated_fields
+        columns = {"row": F("pk")}
+        for i, name in enumerate(self.names):
+            columns[f"source_{i}"] = F(name)
+            for language in TARGET_LANGUAGES:
+                columns[f"target_{i}_{language}"] = F(translation_field_name(name, language))
+        for status, state_field in STATE_FIELDS.items():
+            for language in TARGET_LANGUAGES:
+                columns[f"{status}_{language}"] = KeyTextTransform(language, state_field)
+        self.queryset = queryset
+        self.connection = connections[queryset.db]
+        self.columns = columns
+
+    def column(self, alias):
+        return self.connection.ops.quote_name(alias)
+
+    def listed(self, status, language, i):
+        """The field's name is in the state's list for `language`: the list's
+        JSON text holds the quoted name. Exact, for the states are kept as lists
+        of field names by the pre_save handler (`TranslationStates`); a string
+        where a list belongs is not matched, as `TranslationStates` ignores it
+        too. instr() on SQLite, strpos() on PostgreSQL: a plain substring test,
+        where LIKE would read the underscores of field names as wildcards.
+        NULL where the row has no list for `language`: a CASE passes over it."""
+        find = "strpos" if self.connection.vendor == "postgresql" else "instr"
+        return f"{find}({self.column(f'{status}_{language}')}, %s) > 0", [f'"{self.names[i]}"']
+
+    def states(self, *ordering):
+        """(SQL, params): the columns the states depend on, as the derived table
+        `states` (in `ordering`)."""
+        rows = self.queryset.order_by(*ordering).values(**self.columns)
+        sql, params = rows.query.get_compiler(using=self.queryset.db).as_sql()
+        return f"({sql}) states", list(params)
+
+    def tally(self, language):
+        """(SQL, params) over `states`: a row's tally in `language`."""
+        cases, params = [], []
+        for i in range(len(self.names)):
+            stale, stale_params = self.listed(TranslationStatus.STALE, language, i)
+            review, review_params = self.listed(TranslationStatus.REVIEW, language, i)
+            cases.append(
+                f"CASE WHEN {self.column(f'source_{i}')} = '' THEN 0"
+                f" WHEN {self.column(f'target_{i}_{language}')} = '' THEN 1"
+                f" WHEN {stale} THEN {self.STALE} WHEN {review} THEN {self.REVIEW} ELSE 0 END"
+            )
+            params += stale_params + review_params
+        return " + ".join(cases), params
+
+    def count(self):
+        """{"rows", "work" (rows needing work), "texts", (language, status)}: counts.
+
+        Each row's tallies are worked out once, in a derived table that OFFSET 0
+        keeps PostgreSQL from folding into the query that sums them (which
+        would work each tally out once per use)."""
+        texts = " + ".join(
+            f"CASE WHEN {self.column(f'source_{i}')} <> '' THEN 1 ELSE 0 END"
+            for i in range(len(self.names))
+        )
+        tallies, params = [f"{texts} AS {self.column('texts')}"], []
+        for language in TARGET_LANGUAGES:
+            sql, sql_params = self.tally(language)
+            tallies.append(f"{sql} AS {self.column(f'tally_{language}')}")
+            params += sql_params
+        states, states_params = self.states()
+        fence = " OFFSET 0" if self.connection.vendor == "postgresql" else ""
+        tallied = f"SELECT {', '.join(tallies)} FROM {states}{fence}"
+        params += states_params
+
+        work = " OR ".join(f"{self.column(f'tally_{code}')} > 0" for code in TARGET_LANGUAGES)
+        selected = [
+            ("rows", "COUNT(*)"),
+            ("work", f"SUM(CASE WHEN {work} THEN 1 ELSE 0 END)"),
+            ("texts", f"SUM({self.column('texts')})"),
+        ]
+        for language in TARGET_LANGUAGES:
+            tally = self.column(f"tally_{language}")
+            selected += [
+                # %% is the modulo operator: the query has parameters.
+                ((language, TranslationStatus.MISSING), f"SUM({tally} %% {self.STALE})"),
+                (
+                    (language, TranslationStatus.STALE),
+                    f"SUM(({tally} / {self.STALE}) %% {self.REVIEW // self.STALE})",
+                ),
+                ((language, TranslationStatus.REVIEW), f"SUM({tally} / {self.REVIEW})"),
+            ]
+        sql = f"SELECT {', '.join(sql for _key, sql in selected)} FROM ({tallied}) tallied"
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            values = cursor.fetchone()
+        keys = [key for key, _sql in selected]
+        return {key: int(value or 0) for key, value in zip(keys, values, strict=True)}
+
+    def needing_work(self, limit=None):
+        """The queryset's rows that need work, in its order; with `limit`, the
+        first ones by key (the oldest), read in key order until that many are
+        found."""
+        parts, params = [], []
+        for language in TARGET_LANGUAGES:
+            sql, sql_params = self.tally(language)
+            parts.append(f"({sql}) > 0")
+            params += sql_params
+        states, states_params = self.states("pk")
+        row = self.column("row")
+        sql = f"SELECT {row} FROM {states} WHERE {' OR '.join(parts)} ORDER BY {row}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.queryset.filter(pk__in=RawSQL(sql, states_params + params))
 
 
-def work_conditions(language, name):
-    """{key: Q} to count, for one field in one language, the states
-    `Translatable.translation_status` gives: missing (an English text, no
-    translation), stale (a translation listed as out of date), "listed for
-    review" and "listed for review and out of date" (review = the one minus the
-    other: an out-of-date translation is reported as such, not as to review)."""
-    has_source = ~Q(**{name: ""})
-    written = has_source & ~Q(**{translation_field_name(name, language): ""})
-    stale = listed(STATE_FIELDS[TranslationStatus.STALE], language, name)
-    review = listed(STATE_FIELDS[TranslationStatus.REVIEW], language, name)
-    return {
-        TranslationStatus.MISSING: has_source & Q(**{translation_field_name(name, language): ""}),
-        TranslationStatus.STALE: written & stale,
-        TranslationStatus.REVIEW: written & review,
-        "review_stale": written & review & stale,
-    }
-
-
-def needs_work(model):
-    """Some field with English text has its translation missing, out of date or
-    to review in some language: the rows `work_by_language` finds work in."""
-    return reduce(
-        or_,
-        (
-            condition
-            for language in TARGET_LANGUAGES
-            for name in model.translated_fields
-            for key, condition in work_conditions(language, name).items()
-            if key in TO_DO
-        ),
-    )
+def needs_work(queryset, limit=None):
+    """`queryset`'s rows that need translation work (the first `limit` by key)."""
+    return StateCounts(queryset).needing_work(limit)
 
 
 def count_statuses(queryset):
     """(texts, {language: {status: count}}, rows needing work) of a queryset of
     translated rows, counted by the database in one query."""
-    model = queryset.model
-    aggregates = {"items": Count("pk"), "work": Count("pk", filter=needs_work(model))}
-    for name in model.translated_fields:
-        aggregates[f"texts:{name}"] = Count("pk", filter=~Q(**{name: ""}))
-        for language in TARGET_LANGUAGES:
-            for key, condition in work_conditions(language, name).items():
-                aggregates[f"{language}:{key}:{name}"] = Count("pk", filter=condition)
-    totals = queryset.order_by().aggregate(**aggregates)
-
-    def total(language, key):
-        return sum(totals[f"{language}:{key}:{name}"] for name in model.translated_fields)
-
-    texts = sum(totals[f"texts:{name}"] for name in model.translated_fields)
+    totals = StateCounts(queryset).count()
     counts = {}
-    for language in TARGET_LANGUAGES if totals["items"] else []:
-        by_status = {
-            TranslationStatus.MISSING: total(language, TranslationStatus.MISSING),
-            TranslationStatus.STALE: total(language, TranslationStatus.STALE),
-            TranslationStatus.REVIEW: total(language, TranslationStatus.REVIEW)
-            - total(language, "review_stale"),
-        }
-        by_status[TranslationStatus.APPROVED] = texts - sum(by_status.values())
+    for language in TARGET_LANGUAGES if totals["rows"] else []:
+        by_status = {status: totals[language, status] for status in TO_DO}
+        by_status[TranslationStatus.APPROVED] = totals["texts"] - sum(by_status.values())
         # As `translation_status` reports them: only the states that occur.
         counts[language] = {status: count for status, count in by_status.items() if count}
-    return texts, counts, totals["work"]
+    return totals["texts"], counts, totals["work"]
 
 
 def translation_overview(collections, partner=None, listed_items=20):
@@ -345,8 +416,8 @@ def translation_overview(collections, partner=None, listed_items=20):
     `collections` lists (queryset, parent): `parent` names the field holding the
     record that an editor opens to fix a row (an inline's), or is None. The
     database counts; of the rows that need work, the first `listed_items` of
-    each collection are listed, then how many more there are and, where the
-    kind has its own admin list, a link to them there (`partner`'s).
+    each collection (the oldest) are listed, then how many more there are and,
+    where the kind has its own admin list, a link to them there (`partner`'s).
     """
     overview = []
     total = CollectionStatus(label=_("All content"))
@@ -355,7 +426,7 @@ def translation_overview(collections, partner=None, listed_items=20):
         model = queryset.model
         row = CollectionStatus(label=model._meta.verbose_name_plural)
         row.texts, row.counts, work = count_statuses(queryset)
-        for item in queryset.filter(needs_work(model))[:listed_items]:
+        for item in needs_work(queryset, listed_items):
             opened = getattr(item, parent) if parent else item
             row.to_do.append(
                 (

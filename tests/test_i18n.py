@@ -687,7 +687,7 @@ def test_translation_overview_counts_in_the_database_as_each_row_reports_itself(
 
     assert (texts, counts) == states_as_each_row_reports_them(queryset)[:2]
     assert work == len(states_as_each_row_reports_them(queryset)[2])
-    listed = list(queryset.filter(needs_work(Project)).values_list("pk", flat=True))
+    listed = list(needs_work(queryset).values_list("pk", flat=True))
     assert listed == states_as_each_row_reports_them(queryset)[2]
 
 
