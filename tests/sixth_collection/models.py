@@ -16,7 +16,11 @@ class Publication(PartnerScoped):
     title = models.CharField(max_length=255)
 
     class Meta(PartnerScoped.Meta):
-        ordering = ["partner", "title"]
+        ordering = ["partner_id", "title"]
+        indexes = [
+            *PartnerScoped.Meta.indexes,
+            models.Index(fields=["partner", "title"], name="publication_order"),
+        ]
 
     def __str__(self):
         return self.title
