@@ -39,8 +39,6 @@ from django.utils.http import http_date
 
 SCHEDULE_KEY = "pages:schedule"
 SITE_SCOPE = ""
-# The only query parameter a cached page may have; any other is answered, not cached.
-CACHED_PARAMETERS = {"page"}
 # Cookies that mean the page may be personal: a login, or messages waiting for it.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 # Fields whose value is a moment at which the row may appear or disappear by itself.
@@ -56,6 +54,16 @@ def public_page(view):
 
     page.public_page = True
     return page
+
+
+@cache
+def cached_parameters():
+    """The query parameters a cached page may have (page numbers: of a list, of
+    a sitemap section, of each list on a channel's page); with any other, the
+    page is answered, not cached."""
+    from .collections import COLLECTIONS
+
+    return {"page", "p", *(f"{collection.key}_page" for collection in COLLECTIONS)}
 
 
 def scope_key(scope):
@@ -297,7 +305,7 @@ class PageCacheMiddleware:
             settings.PAGE_CACHE_SECONDS > 0
             and request.method in ("GET", "HEAD")
             and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
-            and set(request.GET) <= CACHED_PARAMETERS
+            and set(request.GET) <= cached_parameters()
         )
 
     @staticmethod

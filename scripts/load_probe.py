@@ -68,15 +68,24 @@ def fetch(server, path, headers=PROXY_HEADERS, timeout=30):
         connection.close()
 
 
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
 def public_paths(server, partner):
-    """The pages the sitemap lists, or a few known ones if it cannot be read."""
+    """The pages the sitemap's sections list, or a few known ones if it cannot be read."""
+    paths = set()
     status, _, body, _ = fetch(server, "/sitemap.xml")
     if status == 200:
-        locations = ET.fromstring(body).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
-        paths = sorted({urlsplit(location.text).path for location in locations})
-        if paths:
-            return paths
-    return ["/en/", "/ja/", f"/en/partners/{partner}/", f"/ja/partners/{partner}/"]
+        for section in ET.fromstring(body).iter(f"{SITEMAP}loc"):
+            parts = urlsplit(section.text)
+            status, _, body, _ = fetch(
+                server, parts.path + (f"?{parts.query}" if parts.query else "")
+            )
+            if status == 200:
+                paths.update(
+                    urlsplit(page.text).path for page in ET.fromstring(body).iter(f"{SITEMAP}loc")
+                )
+    return sorted(paths) or ["/en/", "/ja/", f"/en/partners/{partner}/", f"/ja/partners/{partner}/"]
 
 
 def check_outage(server, partner="japan"):

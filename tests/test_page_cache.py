@@ -130,6 +130,11 @@ def test_addresses_with_other_query_parameters_are_answered_but_not_cached(clien
         assert client.get(url, {"utm_source": "newsletter"})["X-Page-Cache"] == "bypass"
     client.get(url, {"page": "1"})
     assert client.get(url, {"page": "1"})["X-Page-Cache"] == "hit"
+    channel = japan.funding_channels.first().get_absolute_url()
+    client.get(channel, {"project_page": "1"})
+    assert client.get(channel, {"project_page": "1"})["X-Page-Cache"] == "hit"
+    client.get("/sitemap-project.xml", {"p": "1"})
+    assert client.get("/sitemap-project.xml", {"p": "1"})["X-Page-Cache"] == "hit"
 
 
 def test_readers_get_304_while_the_page_is_unchanged_and_200_after_an_edit(client, japan):
