@@ -1,5 +1,12 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -51,6 +58,65 @@ def publisher_client(db, django_user_model):
     return member_of("Publishers", "a-publisher", django_user_model)
 
 
+def _patient_database_server(patient):
+    """The PostgreSQL settings bound every statement and every wait for an answer
+    (3 and 4 s by default). Creating and dropping a test database can take longer
+    on a busy machine (a DROP waits for a checkpoint), so those are given time;
+    the tests themselves run with the bounds as configured."""
+    from django.conf import settings
+    from django.db import connections
+
+    for alias, database in settings.DATABASES.items():
+        if connections[alias].vendor != "postgresql":
+            continue
+        options = database["OPTIONS"]
+        if patient:
+            _bounds.setdefault(alias, {k: options.get(k) for k in ("options", "answer_timeout")})
+            options.update(options="-c statement_timeout=0", answer_timeout=None)
+        elif alias in _bounds:
+            options.update(_bounds[alias])
+        connections[alias].close()  # the next connection opens with these options
+
+
+_bounds = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    _patient_database_server(True)  # for creating the test databases
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _patient_database_server(False)
+    yield
+    with django_db_blocker.unblock():
+        _patient_database_server(True)  # for dropping them
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A SQLite database that `manage.py migrate` made and nothing else touched,
+    made once a session: tests that run manage.py on a migrated, empty database
+    of their own start from a copy of it."""
+    path = tmp_path_factory.mktemp("migrated") / "db.sqlite3"
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"sqlite:///{path}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return path
+
+
 def pytest_report_header(config):
     from django.conf import settings
 
@@ -65,3 +131,40 @@ def english_first():
 
     with translation.override("en"):
         yield
+
+
+# Under pytest-xdist (`make test` runs two workers with --dist loadgroup). Each
+# worker has its own test database (pytest-django appends _gw0, _gw1), tmp_path
+# and live-server port; the drill and the extra-language run name their scratch
+# databases by process id.
+#
+# Within a worker the order is pytest-django's, as in a serial run: tests in a
+# transaction, then transactional tests (which empty the database, the roles the
+# migrations create included), then tests without the database. loadgroup hands
+# tests out one at a time in collection order, so each worker keeps that order,
+# with two exceptions that never touch the test database:
+# - the drill's tests share module-scoped scratch databases and a backup: one
+#   group, so they run on one worker and the backup is made once;
+# - the long tests without the database (the drill, the extra-language run) are
+#   collected first, so they run beside the rest instead of ending the run alone.
+LONG_WITHOUT_DATABASE = ("drill", "extra_language")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("drill"):
+            item.add_marker(pytest.mark.xdist_group("drill"))
+    result = yield  # pytest-django sorts the items
+    if hasattr(config, "workerinput"):
+
+        def long_without_database(item):
+            uses_database = item.get_closest_marker("django_db") or {
+                "db",
+                "transactional_db",
+            } & set(item.fixturenames)
+            marked = any(item.get_closest_marker(name) for name in LONG_WITHOUT_DATABASE)
+            return marked and not uses_database
+
+        items.sort(key=lambda item: not long_without_database(item))
+    return result

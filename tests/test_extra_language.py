@@ -16,12 +16,14 @@ pytestmark = pytest.mark.extra_language
 
 
 def inner_database_url(tmp_path):
-    """A database of the outer run's kind that the outer run does not use."""
+    """A database of the outer run's kind that the outer run does not use, nor
+    does another run at the same time (another worker, checkout or CI)."""
     database = settings.DATABASES["default"]
     if "postgresql" in database["ENGINE"]:
         host = database.get("HOST") or "127.0.0.1"
         port = database.get("PORT") or 5432
-        return f"postgres://{database.get('USER') or 'postgres'}@{host}:{port}/partnerships_de"
+        user = database.get("USER") or "postgres"
+        return f"postgres://{user}@{host}:{port}/partnerships_de_{os.getpid()}"
     return f"sqlite:///{tmp_path / 'de.sqlite3'}"
 
 
