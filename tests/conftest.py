@@ -1,3 +1,4 @@
+import fcntl
 import os
 import subprocess
 import sys
@@ -96,24 +97,33 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory):
+def migrated_sqlite(request, tmp_path_factory):
     """A SQLite database that `manage.py migrate` made and nothing else touched,
-    made once a session: tests that run manage.py on a migrated, empty database
-    of their own start from a copy of it."""
-    path = tmp_path_factory.mktemp("migrated") / "db.sqlite3"
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"sqlite:///{path}",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    made once a run (the first xdist worker to need it makes it for all): tests
+    that run manage.py on a migrated, empty database of their own start from a
+    copy of it."""
+    root = tmp_path_factory.getbasetemp()
+    if hasattr(request.config, "workerinput"):
+        root = root.parent  # this run's, shared by its workers
+    path = root / "migrated.sqlite3"
+    with open(root / "migrated.sqlite3.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            scratch = root / f"migrating-{os.getpid()}.sqlite3"
+            env = os.environ | {
+                "DJANGO_SETTINGS_MODULE": "config.settings.test",
+                "DATABASE_URL": f"sqlite:///{scratch}",
+            }
+            result = subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert result.returncode == 0, result.stderr
+            scratch.rename(path)
     return path
 
 
@@ -133,38 +143,52 @@ def english_first():
         yield
 
 
-# Under pytest-xdist (`make test` runs two workers with --dist loadgroup). Each
+# Under pytest-xdist: `make test` runs two workers with --dist loadgroup. Each
 # worker has its own test database (pytest-django appends _gw0, _gw1), tmp_path
 # and live-server port; the drill and the extra-language run name their scratch
 # databases by process id.
 #
 # Within a worker the order is pytest-django's, as in a serial run: tests in a
 # transaction, then transactional tests (which empty the database, the roles the
-# migrations create included), then tests without the database. loadgroup hands
-# tests out one at a time in collection order, so each worker keeps that order,
-# with two exceptions that never touch the test database:
-# - the drill's tests share module-scoped scratch databases and a backup: one
-#   group, so they run on one worker and the backup is made once;
-# - the long tests without the database (the drill, the extra-language run) are
-#   collected first, so they run beside the rest instead of ending the run alone.
-LONG_WITHOUT_DATABASE = ("drill", "extra_language")
+# migrations create included), then tests without the database. The tests are
+# handed out one at a time in collection order, so each worker keeps that order,
+# except for what never touches the test database:
+# - the modules in TOGETHER share module-scoped fixtures that take long to make
+#   (the drill's scratch databases and backup): each runs whole on one worker,
+#   handed out first;
+# - the long tests without the database (the extra-language run) are collected
+#   first, so they run beside the rest instead of ending the run alone.
+TOGETHER = {"tests/test_backup.py"}
+LONG_WITHOUT_DATABASE = ["extra_language"]
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """loadgroup by module name: pytest 9.2 no longer lets pytest-xdist 3.8 tag
+    the node ids of tests marked xdist_group, so the groups are named here."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return module if module in TOGETHER else nodeid
+
+    return Scheduling(config, log)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django has sorted the items
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.get_closest_marker("drill"):
-            item.add_marker(pytest.mark.xdist_group("drill"))
-    result = yield  # pytest-django sorts the items
-    if hasattr(config, "workerinput"):
+    if not hasattr(config, "workerinput"):
+        return  # a serial run keeps pytest-django's order
 
-        def long_without_database(item):
-            uses_database = item.get_closest_marker("django_db") or {
-                "db",
-                "transactional_db",
-            } & set(item.fixturenames)
-            marked = any(item.get_closest_marker(name) for name in LONG_WITHOUT_DATABASE)
-            return marked and not uses_database
+    def long_without_database(item):
+        marked = any(item.get_closest_marker(name) for name in LONG_WITHOUT_DATABASE)
+        uses_database = item.get_closest_marker("django_db") or {
+            "db",
+            "transactional_db",
+        } & set(item.fixturenames)
+        return marked and not uses_database
 
-        items.sort(key=lambda item: not long_without_database(item))
-    return result
+    items.sort(key=lambda item: not long_without_database(item))

@@ -59,6 +59,11 @@ def test_the_i18n_suite_passes_with_a_language_added_in_settings_only(tmp_path):
         [
             *(sys.executable, "-m", "pytest", "tests/test_i18n.py", "-p", "no:cacheprovider"),
             *("-m", "not extra_language", "-rA", "--tb=short"),
+            # These run makemessages in a copy of the tree under the shipped
+            # settings, whatever the run's, and read the catalogues: the same in
+            # both runs, and the outer one has run them.
+            *("--deselect", "tests/test_i18n.py::test_catalogue_is_complete_after_makemessages"),
+            *("--deselect", "tests/test_i18n.py::test_every_catalogue_is_checked"),
         ],
         cwd=ROOT,
         env=env,
