@@ -77,7 +77,8 @@ serve: migrate  ## Serve the production configuration with gunicorn at http://12
 # The suite in parallel processes (pytest-xdist): even on two cores, PostgreSQL,
 # Chromium and the tests' subprocesses leave room for a second. Each worker has
 # its own test database; tests/conftest.py says how the tests are shared out.
-# TEST_WORKERS=0 runs them in this one process.
+# TEST_WORKERS=0 runs them in this one process (no faster parallel run is to be
+# had on a machine whose cores are already busy with other work).
 TEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 

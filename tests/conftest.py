@@ -155,7 +155,7 @@ def english_first():
 # except for what never touches the test database:
 # - the modules in TOGETHER share module-scoped fixtures that take long to make
 #   (the drill's scratch databases and backup): each runs whole on one worker,
-#   handed out first;
+#   handed out first (xdist hands out the largest groups first);
 # - the long tests without the database (the extra-language run) are collected
 #   first, so they run beside the rest instead of ending the run alone.
 TOGETHER = {"tests/test_backup.py"}
