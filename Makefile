@@ -74,11 +74,19 @@ serve: migrate  ## Serve the production configuration with gunicorn at http://12
 	$(PRODUCTION) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PRODUCTION) GUNICORN_BIND=$(HOST) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
+# The suite in parallel processes (pytest-xdist): even on two cores, PostgreSQL,
+# Chromium and the tests' subprocesses leave room for a second. Each worker has
+# its own test database; tests/conftest.py says how the tests are shared out.
+# TEST_WORKERS=0 runs them in this one process (no faster parallel run is to be
+# had on a machine whose cores are already busy with other work).
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+
 test: $(BIN)/.installed chromium gettext $(MO)  ## The whole suite; DATABASE_URL=postgres://… runs it on PostgreSQL.
-	$(BIN)/pytest
+	$(PYTEST)
 
 test-fast: $(BIN)/.installed gettext $(MO)  ## Everything but the browser tests, while iterating.
-	$(BIN)/pytest -m "not browser"
+	$(PYTEST) -m "not browser"
 
 # System packages: GNU gettext compiles the translations; the browser tests drive
 # the system's Chromium (Playwright's own browser download is not used).

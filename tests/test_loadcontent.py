@@ -4,6 +4,7 @@ database, and `make reset-content` reloads it over the content."""
 import json
 import os
 import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -42,9 +43,10 @@ def make_recipe_line(target):
 
 
 @pytest.fixture
-def scratch_site(tmp_path):
+def scratch_site(tmp_path, migrated_sqlite):
     """A migrated, empty SQLite database, and how to run a shell command against it."""
     path = tmp_path / "db.sqlite3"
+    shutil.copyfile(migrated_sqlite, path)
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": f"sqlite:///{path}",
@@ -57,7 +59,6 @@ def scratch_site(tmp_path):
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    run(f"{shlex.quote(sys.executable)} manage.py migrate --noinput")
     return path, run
 
 
