@@ -23,11 +23,14 @@ fixture item's page of each collection with item pages, /sitemap.xml and, once i
 index, its first section; EXTRA_PAGES below and --page add more) it runs wrk (16
 connections, 2 threads, --duration seconds after a --warmup run), alternating with a run
 of the bare view just before it (hello, page, hello, page…, so noise on the machine hits
-both), and prints requests/s, the ratio to the bare view's requests/s of the run just
-before, p50 and p99 latency, errors (answers >= 400, socket errors, timeouts), the SQL
-queries of a first and a second request, the body size and the time in process. Queries
-and in-process times come from django.test.Client and CaptureQueriesContext in a separate
-process under the same settings and database (cookie-less requests, as wrk sends).
+both; --rounds repeats the pair and takes medians), and prints requests/s, the ratio to
+the bare view's requests/s of the run just before, p50 and p99 latency, errors (answers
+>= 400, socket errors, timeouts), the SQL queries of a first and a second request, the
+body size and the time in process. After every run it waits until the server has
+answered what wrk left queued, so that no run pays for the previous one. Queries and
+in-process times come from django.test.Client and CaptureQueriesContext in a separate
+process under the same settings and database (cookie-less requests, as wrk sends); a
+"~" before requests/s marks a run of fewer than 100 requests.
 
 Two modes, each with its own server start:
 
@@ -51,11 +54,16 @@ channel, as tests/helpers.populate does, so that channel's page grows too. It pr
 each figure at each size and its growth from the smallest to the largest size, and the
 admin translation overview's time (median of --admin-requests, logged in as a
 superuser in process). The measured item pages are the fixture's, the same at every
-size. Sizes mode runs cold only unless --modes says otherwise.
+size. Sizes mode runs cold only unless --modes says otherwise. A page's time is
+compared across sizes as its ratio to the bare view (the figure other work on the
+machine moves least), or in process where it was not put under load; "payload bounded"
+compares the two largest sizes (from 20 rows to 1,000 a list fills its first page).
 
-A page whose in-process time exceeds --slow-ms is not put under load (at 16
-connections and 2 workers each request would wait for seven others): its row says
-"slow" and the targets count it as failing.
+A page whose in-process time exceeds --slow-ms is not put under load, nor requested
+through gunicorn (at 16 connections and 2 workers each request would wait for seven
+others, and it could outlast GUNICORN_TIMEOUT): its row says "slow", it is timed in
+process once, and the targets count it as failing. So is a page that gave not one
+answer within a run.
 
 Then the Targets of issue 11, PASS/FAIL per line (informational: the exit status is 0
 unless the run itself broke: a page answered other than 200, a server did not start,
@@ -176,10 +184,13 @@ def sitemap_section(body):
     return None
 
 
-def measure_in_process(client, path, budget, max_samples, min_samples=3, keep_cookies=False):
+def measure_in_process(
+    client, path, budget, max_samples, min_samples=3, slow=None, keep_cookies=False
+):
     """Queries of a first and a second request, the body, and the median time of the
     second and later requests (`min_samples`, then more up to `max_samples` while they
-    take less than `budget` seconds in all)."""
+    take less than `budget` seconds in all). A request slower than `slow` seconds is
+    timed once: a page of the largest sizes may take half a minute."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -199,6 +210,8 @@ def measure_in_process(client, path, budget, max_samples, min_samples=3, keep_co
         response, body, seconds = get()
     second_queries = len(captured)
     times = [seconds]
+    if slow is not None and seconds > slow:
+        max_samples = 1
     while len(times) < max_samples and (len(times) < min_samples or sum(times) < budget):
         times.append(get()[2])
     return {
@@ -219,6 +232,7 @@ def probe_main(argv):
     parser.add_argument("--languages", default="en")
     parser.add_argument("--page", action="append", default=[])
     parser.add_argument("--budget", type=float, default=1.0)
+    parser.add_argument("--slow-ms", type=float, default=1000)
     parser.add_argument("--samples", type=int, default=15)
     parser.add_argument("--admin-requests", type=int, default=7)
     options = parser.parse_args(argv)
@@ -242,15 +256,18 @@ def probe_main(argv):
     pages += [(path, path) for path in options.page]
 
     client = Client(HTTP_HOST="127.0.0.1")
+    slow = options.slow_ms / 1000
     results = []
     for label, path in pages:
-        result = measure_in_process(client, path, options.budget, options.samples)
+        result = measure_in_process(client, path, options.budget, options.samples, slow=slow)
         body = result.pop("body")
         results.append({"label": label, "path": path, **result})
         if label == "sitemap" and result["status"] == 200:
             section = sitemap_section(body)
             if section:
-                result = measure_in_process(client, section, options.budget, options.samples)
+                result = measure_in_process(
+                    client, section, options.budget, options.samples, slow=slow
+                )
                 result.pop("body")
                 results.append({"label": "sitemap section", "path": section, **result})
 
@@ -263,6 +280,7 @@ def probe_main(argv):
         budget=0,
         max_samples=options.admin_requests,
         min_samples=options.admin_requests,
+        slow=slow * 5,  # past 5 s a request, its time is clear from fewer
         keep_cookies=True,
     )
     admin.pop("body")
@@ -669,7 +687,22 @@ class Bench:
             and time.monotonic() < boot_deadline
         ):
             time.sleep(0.2)
-        return {"name": name, "port": port, "process": process, "log": log, "offset": 0}
+        return {
+            "name": name,
+            "port": port,
+            "process": process,
+            "log": log,
+            "offset": 0,
+            "health": health,
+        }
+
+    def drain(self, server):
+        """Wait until the server has finished what wrk left queued: sync workers still
+        answer the requests of connections wrk closed at the end of a run, and they
+        would be counted against the next run (or, on a shared CPU, the other server's
+        run). A health check queued behind them is answered once they are done."""
+        with contextlib.suppress(OSError):
+            fetch(server["port"], server["health"], timeout=300)
 
     def stop_server(self, server):
         self.processes.stop(server["process"])
@@ -731,13 +764,16 @@ class Bench:
         """Warm-up, then hello and the page in turn, --rounds times."""
         options = self.options
         self.wrk(site["port"], page["path"], options.warmup)
+        self.drain(site)
         self.restarts(site)
         rounds = []
         for _ in range(options.rounds):
             self.restarts(self.hello)
             hello = self.wrk(self.hello["port"], "/", options.duration)
+            self.drain(self.hello)
             hello["restarts"] = self.restarts(self.hello)
             result = self.wrk(site["port"], page["path"], options.duration)
+            self.drain(site)
             result["restarts"] = self.restarts(site)
             result["hello_rps"] = hello["rps"]
             result["hello"] = hello
@@ -789,6 +825,7 @@ class Bench:
             args = ["bench/run.py", "_probe", "--out", str(probe_file)]
             args += ["--languages", options.languages]
             args += ["--admin-requests", str(options.admin_requests)]
+            args += ["--slow-ms", str(options.slow_ms)]
             for path in options.page:
                 args += ["--page", path]
             self.python(args, env, "Measuring queries in process")
@@ -807,17 +844,24 @@ class Bench:
             say(table_header())
             self.restarts(self.hello)
             for page in pages:
+                page["load"] = None
+                if page["inprocess_ms"] > options.slow_ms:
+                    # Not requested through gunicorn either: it may outlast GUNICORN_TIMEOUT.
+                    page["skipped"] = f"slow: {page['inprocess_ms']:.0f} ms in process"
+                    say(table_row(page))
+                    continue
                 status, body = fetch(site["port"], page["path"])
                 page["served_bytes"] = len(body)
-                if status != 200:
-                    self.broken.append(f"{database} {mode}: {page['path']} answered {status}")
-                    page["load"] = None
-                    page["skipped"] = f"answered {status}"
-                elif page["inprocess_ms"] > options.slow_ms:
-                    page["load"] = None
-                    page["skipped"] = f"slow: {page['inprocess_ms']:.0f} ms in process"
+                if status == 200:
+                    load = self.load(site, page)
+                    if load["requests"]:
+                        page["load"] = load
+                    else:  # not one answer within a run: no latency to speak of
+                        page["load_attempt"] = load
+                        page["skipped"] = f"no answer within {options.duration} s under load"
                 else:
-                    page["load"] = self.load(site, page)
+                    self.broken.append(f"{database} {mode}: {page['path']} answered {status}")
+                    page["skipped"] = f"answered {status}"
                 say(table_row(page))
             admin = probe["admin"]
             say(
@@ -841,12 +885,16 @@ class Bench:
                 "on (not on this branch yet?), so warm measures what cold does."
             )
         load_average = os.getloadavg()
+        pressure = cpu_pressure()
         say(
-            "load average of the machine (1, 5, 15 min): "
+            "machine: load average "
             + ", ".join(f"{x:.1f}" for x in load_average)
+            + (f"; CPU pressure (some, avg60) {pressure:.0f}%" if pressure is not None else "")
+            + " (other work on the machine moves absolute figures; ratios less)"
         )
         run = {
             "load_average": load_average,
+            "cpu_pressure_avg60": pressure,
             "size": size,
             "database": database,
             "mode": mode,
@@ -875,6 +923,7 @@ class Bench:
         hello_env["DJANGO_SETTINGS_MODULE"] = "bench.hello"
         self.hello = self.start_server("hello", "bench.hello_wsgi", hello_env, "/")
         self.wrk(self.hello["port"], "/", options.warmup)
+        self.drain(self.hello)
         sizes = options.sizes or [None]
         try:
             for size in sizes:
@@ -968,59 +1017,61 @@ def growth_tables(runs, sizes, mode):
     if len(by_size) < 2:
         return ""
     first, last = sizes[0], sizes[-1]
-    labels = [page["label"] for page in by_size[first]["pages"]]
 
-    def page(size, label):
-        return next((p for p in by_size[size]["pages"] if p["label"] == label), None)
+    def rows(size):
+        """{label: (page, load or None)} of one size, the admin overview included."""
+        run = by_size[size]
+        found = {p["label"]: (p, p.get("load")) for p in run["pages"]}
+        found[run["admin"]["label"]] = (run["admin"], None)
+        return found
 
-    def load(size, label, key):
-        found = page(size, label)
-        return found["load"][key] if found and found.get("load") else None
-
-    def other(size, label, key):
-        found = page(size, label)
-        return found[key] if found else None
-
+    pages = {size: rows(size) for size in sizes}
+    labels = list(pages[first])
+    # (title, value of (page, load), format, whether a larger value is faster)
     metrics = [
-        ("req/s", lambda s, label: load(s, label, "rps"), "{:.0f}", True),
-        ("p50 ms (under load)", lambda s, label: load(s, label, "p50_ms"), "{:.1f}", False),
-        ("p99 ms (under load)", lambda s, label: load(s, label, "p99_ms"), "{:.1f}", False),
-        ("KB", lambda s, label: (other(s, label, "bytes") or 0) / 1024, "{:.1f}", False),
-        ("queries (first request)", lambda s, label: other(s, label, "queries_first"), "{}", False),
-        ("in-process ms", lambda s, label: other(s, label, "inprocess_ms"), "{:.1f}", False),
+        ("ratio to the bare view, %", lambda p, load: load and load["ratio"] * 100, "{:.1f}", True),
+        ("req/s", lambda p, load: load and load["rps"], "{:.0f}", True),
+        ("p50 ms (under load)", lambda p, load: load and load["p50_ms"], "{:.1f}", False),
+        ("p99 ms (under load)", lambda p, load: load and load["p99_ms"], "{:.1f}", False),
+        ("KB", lambda p, load: p["bytes"] / 1024, "{:.1f}", False),
+        ("queries (first request)", lambda p, load: p["queries_first"], "{}", False),
+        ("in-process ms", lambda p, load: p["inprocess_ms"], "{:.1f}", False),
     ]
     width = 10
     lines = [f"\n== growth, {mode}: rows per collection {' → '.join(map(size_label, sizes))}"]
-    for title, value, fmt, inverse in metrics:
+    for title, value, fmt, faster_if_larger in metrics:
         lines.append(
             f"{title:48} " + " ".join(f"{size_label(s):>{width}}" for s in sizes) + f" {'×':>7}"
         )
-        rows = [(label, label) for label in labels]
-        if title == "req/s":
-            rows.append(("bare view (median of the run)", None))
-        if title in ("queries (first request)", "in-process ms", "KB"):
-            rows.append(("admin translation overview", "admin"))
-        for name, label in rows:
-            if label is None:
-                values = [by_size[s]["hello_rps_median"] for s in sizes]
-            elif label == "admin":
-                key = {"KB": "bytes", "in-process ms": "inprocess_ms"}.get(title, "queries_first")
-                values = [by_size[s]["admin"][key] for s in sizes]
-                values = [v / 1024 for v in values] if title == "KB" else values
-            else:
-                values = [value(s, label) for s in sizes]
-            cells = [("slow" if v is None else fmt.format(v)).rjust(width) for v in values]
+        under_load = title.endswith("load)") or title in ("req/s", "ratio to the bare view, %")
+        for label in labels:
+            if under_load and label == by_size[first]["admin"]["label"]:
+                continue  # measured in process only
+            cells, values = [], []
+            for size in sizes:
+                page, load = pages[size].get(label, (None, None))
+                number = value(page, load) if page else None
+                values.append(number)
+                if number is None:
+                    cell = (page.get("skipped") or "—").split(":")[0] if page else "—"
+                else:
+                    cell = fmt.format(number)
+                cells.append(cell[:width].rjust(width))
             growth = ""
-            if values[0] and values[-1]:
-                ratio = values[0] / values[-1] if inverse else values[-1] / values[0]
-                growth = f"{ratio:.2f}"
-            elif values[0] is not None and values[0] == values[-1]:
-                growth = "1.00"
-            lines.append(f"{name[:48]:48} " + " ".join(cells) + f" {growth:>7}")
+            if values[0] is not None and values[-1] is not None:
+                if values[0] == values[-1]:
+                    growth = "1.00"
+                elif values[0] and values[-1]:
+                    ratio = values[-1] / values[0]
+                    growth = f"{1 / ratio if faster_if_larger else ratio:.2f}"
+            lines.append(f"{label[:48]:48} " + " ".join(cells) + f" {growth:>7}")
+        if title == "req/s":
+            cells = [f"{by_size[s]['hello_rps_median'] or 0:.0f}".rjust(width) for s in sizes]
+            lines.append(f"{'bare view (median of the run)':48} " + " ".join(cells))
         lines.append("")
     lines.append(
-        f"(× is the growth from {size_label(first)} to {size_label(last)}: for req/s, "
-        f"its time per request, {size_label(first)}'s req/s over {size_label(last)}'s.)"
+        f"(× is the growth from {size_label(first)} to {size_label(last)}; for the ratio "
+        "and req/s, of the time per request: the first size's figure over the last's.)"
     )
     return "\n".join(lines)
 
@@ -1110,12 +1161,19 @@ def evaluate(runs, sizes):
         targets[-1]["details"] = ["not measured in this run: --sizes 20,1000,10000 measures it"]
         return targets
     span = f"{size_label(first)} to {size_label(last)} rows per collection"
+    payload_from = sizes[-2] if len(sizes) > 2 else first
+    payload_span = f"{size_label(payload_from)} to {size_label(last)}"
     for mode in ("cold", "warm"):
         by_size = {r["size"]: r for r in runs if r["mode"] == mode}
         checked = first in by_size and last in by_size
         time_failures, payload_failures, query_failures = [], [], []
         if checked:
             small, large = by_size[first], by_size[last]
+            # Bounded: no longer growing between the two largest sizes (from 20 rows to
+            # 1,000 a list fills its first page, as it should).
+            base = by_size.get(payload_from, small)
+            payload_base = {p["label"]: p["bytes"] for p in base["pages"]}
+            payload_base[small["admin"]["label"]] = base["admin"]["bytes"]
             for page in [*public(small), small["admin"]]:
                 other = (
                     large["admin"]
@@ -1126,16 +1184,19 @@ def evaluate(runs, sizes):
                     continue
                 label = page["label"]
                 if page.get("load") and other.get("load"):
-                    growth = other["load"]["p50_ms"] / max(page["load"]["p50_ms"], 0.001)
-                    measure = "p50 under load"
+                    # Time per request relative to the bare view's in the same run: the
+                    # figure that other work on the machine moves least.
+                    growth = page["load"]["ratio"] / max(other["load"]["ratio"], 1e-9)
+                    measure = "time per request relative to the bare view"
                 else:
                     growth = other["inprocess_ms"] / max(page["inprocess_ms"], 0.001)
                     measure = "in-process time"
                 if growth > GROWTH:
                     time_failures.append(f"{label}: {measure} ×{growth:.2f}")
-                if other["bytes"] > GROWTH * page["bytes"]:
+                before = payload_base[label]
+                if other["bytes"] > GROWTH * before:
                     payload_failures.append(
-                        f"{label}: {page['bytes'] / 1024:.0f} KB → {other['bytes'] / 1024:.0f} KB"
+                        f"{label}: {before / 1024:.0f} KB → {other['bytes'] / 1024:.0f} KB"
                     )
                 if other["queries_first"] != page["queries_first"]:
                     query_failures.append(
@@ -1149,9 +1210,23 @@ def evaluate(runs, sizes):
             checked,
             time_failures,
         )
-        target(f"{mode}, {span}: payload within {GROWTH}×", checked, payload_failures)
+        target(
+            f"{mode}, {span}: payload bounded (within {GROWTH}× from {payload_span})",
+            checked,
+            payload_failures,
+        )
         target(f"{mode}, {span}: query counts unchanged", checked, query_failures)
     return targets
+
+
+def cpu_pressure():
+    """The share of the last minute some task waited for a CPU (Linux PSI), or None."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    match = re.search(r"avg60=([\d.]+)", line)
+    return float(match.group(1)) if match else None
 
 
 def machine():
