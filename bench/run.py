@@ -1346,6 +1346,8 @@ def main(argv):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminate)
+    # Ctrl-C stops everything, even when started where SIGINT was ignored (in the background).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     status = 0
     try:
         say(
