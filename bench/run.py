@@ -20,7 +20,7 @@ What it starts, on loopback, with free ports:
 
 For each page (the home page, the Japan overview, each collection's list, the first
 fixture item's page of each collection with item pages, /sitemap.xml and, once it is an
-index, its first section; EXTRA_PAGES below and --page add more) it runs wrk (16
+index, its first and last sections; EXTRA_PAGES below and --page add more) it runs wrk (16
 connections, 2 threads, --duration seconds after a --warmup run), alternating with a run
 of the bare view just before it (hello, page, hello, page…, so noise on the machine hits
 both; --rounds repeats the pair and takes medians), and prints requests/s, the ratio to
@@ -170,18 +170,19 @@ def public_pages(partner, language):
     return pages
 
 
-def sitemap_section(body):
-    """The path of the first section when /sitemap.xml is a sitemap index, else None."""
+def sitemap_sections(body):
+    """The paths of the sections when /sitemap.xml is a sitemap index, else []."""
     try:
         root = ET.fromstring(body)
     except ET.ParseError:
-        return None
+        return []
     if not root.tag.endswith("sitemapindex"):
-        return None
+        return []
+    paths = []
     for location in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc"):
         parts = urlsplit(location.text.strip())
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return None
+        paths.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return paths
 
 
 def measure_in_process(
@@ -263,13 +264,17 @@ def probe_main(argv):
         body = result.pop("body")
         results.append({"label": label, "path": path, **result})
         if label == "sitemap" and result["status"] == 200:
-            section = sitemap_section(body)
-            if section:
+            # An index: its first section and its last (the last page of the last one).
+            sections = sitemap_sections(body)
+            picked = {"first": sections[0], "last": sections[-1]} if sections else {}
+            if len(sections) == 1:
+                picked = {"only": sections[0]}
+            for name, section in picked.items():
                 result = measure_in_process(
                     client, section, options.budget, options.samples, slow=slow
                 )
                 result.pop("body")
-                results.append({"label": "sitemap section", "path": section, **result})
+                results.append({"label": f"sitemap {name} section", "path": section, **result})
 
     staff = Client(HTTP_HOST="127.0.0.1")
     staff.force_login(get_user_model().objects.get(username=ADMIN_USERNAME))
@@ -760,39 +765,76 @@ class Bench:
             "timeouts": raw["timeout"],
         }
 
-    def load(self, site, page):
-        """Warm-up, then hello and the page in turn, --rounds times."""
+    def bare_run(self):
+        self.restarts(self.hello)
+        hello = self.wrk(self.hello["port"], "/", self.options.duration)
+        self.drain(self.hello)
+        hello["restarts"] = self.restarts(self.hello)
+        return hello
+
+    def load_pages(self, site, pages, database, mode):
+        """Every page under load, its row printed as soon as it is complete.
+
+        Per page: a warm-up, then (bare view, page) --rounds times. Each run of a page
+        is compared with the mean of the bare view's runs just before and just after it
+        (the next page's, or a closing one), so that a change on the machine during
+        the page's run weighs on both sides.
+        """
         options = self.options
-        self.wrk(site["port"], page["path"], options.warmup)
-        self.drain(site)
-        self.restarts(site)
-        rounds = []
-        for _ in range(options.rounds):
-            self.restarts(self.hello)
-            hello = self.wrk(self.hello["port"], "/", options.duration)
-            self.drain(self.hello)
-            hello["restarts"] = self.restarts(self.hello)
-            result = self.wrk(site["port"], page["path"], options.duration)
+        waiting = []  # page runs whose bare run after them is still to come
+        rows = []  # pages in order, printed once complete
+
+        def bare(hello):
+            for result in waiting:
+                result["hello_after"] = hello
+            waiting.clear()
+            while rows and rows[0].get("done", True):
+                page = rows.pop(0)
+                rounds = page.pop("rounds", None)
+                if rounds and not rounds[-1].get("hello_after"):
+                    rows.insert(0, page)  # its last run waits for the next bare run
+                    page["rounds"] = rounds
+                    break
+                if rounds:
+                    load = summarise(rounds)
+                    if load["requests"]:
+                        page["load"] = load
+                    else:  # not one answer within a run: no latency to speak of
+                        page["load_attempt"] = load
+                        page["skipped"] = f"no answer within {options.duration} s under load"
+                page.pop("done", None)
+                say(table_row(page))
+
+        for page in pages:
+            page["load"] = None
+            rows.append(page)
+            if page["inprocess_ms"] > options.slow_ms:
+                # Not requested through gunicorn either: it may outlast GUNICORN_TIMEOUT.
+                page["skipped"] = f"slow: {page['inprocess_ms']:.0f} ms in process"
+                continue
+            status, body = fetch(site["port"], page["path"])
+            page["served_bytes"] = len(body)
+            if status != 200:
+                self.broken.append(f"{database} {mode}: {page['path']} answered {status}")
+                page["skipped"] = f"answered {status}"
+                continue
+            page["done"] = False
+            self.wrk(site["port"], page["path"], options.warmup)
             self.drain(site)
-            result["restarts"] = self.restarts(site)
-            result["hello_rps"] = hello["rps"]
-            result["hello"] = hello
-            result["ratio"] = result["rps"] / hello["rps"] if hello["rps"] else 0.0
-            rounds.append(result)
-        if len(rounds) == 1:
-            return rounds[0]
-        summary = {
-            key: statistics.median(r[key] for r in rounds)
-            for key in ("rps", "p50_ms", "p90_ms", "p99_ms", "max_ms", "hello_rps", "ratio")
-        }
-        for key in ("requests", "non2xx", "socket_errors", "timeouts", "restarts"):
-            summary[key] = sum(r[key] for r in rounds)
-        summary["hello"] = {
-            "rps": summary["hello_rps"],
-            "restarts": sum(r["hello"]["restarts"] for r in rounds),
-        }
-        summary["rounds"] = rounds
-        return summary
+            self.restarts(site)
+            rounds = []
+            for _ in range(options.rounds):
+                hello = self.bare_run()
+                bare(hello)
+                result = self.wrk(site["port"], page["path"], options.duration)
+                self.drain(site)
+                result["restarts"] = self.restarts(site)
+                result["hello_before"] = hello
+                rounds.append(result)
+                waiting.append(result)
+            page["rounds"] = rounds
+            page["done"] = True
+        bare(self.bare_run() if waiting else None)
 
     # ---- one database, one mode
 
@@ -842,27 +884,7 @@ class Bench:
             )
             say(f"\n== {header}")
             say(table_header())
-            self.restarts(self.hello)
-            for page in pages:
-                page["load"] = None
-                if page["inprocess_ms"] > options.slow_ms:
-                    # Not requested through gunicorn either: it may outlast GUNICORN_TIMEOUT.
-                    page["skipped"] = f"slow: {page['inprocess_ms']:.0f} ms in process"
-                    say(table_row(page))
-                    continue
-                status, body = fetch(site["port"], page["path"])
-                page["served_bytes"] = len(body)
-                if status == 200:
-                    load = self.load(site, page)
-                    if load["requests"]:
-                        page["load"] = load
-                    else:  # not one answer within a run: no latency to speak of
-                        page["load_attempt"] = load
-                        page["skipped"] = f"no answer within {options.duration} s under load"
-                else:
-                    self.broken.append(f"{database} {mode}: {page['path']} answered {status}")
-                    page["skipped"] = f"answered {status}"
-                say(table_row(page))
+            self.load_pages(site, pages, database, mode)
             admin = probe["admin"]
             say(
                 f"{'admin translation overview (in process)':48} {'':>8} {'':>7} {'':>6} "
@@ -873,7 +895,7 @@ class Bench:
             errors = self.stop_server(site)
         hello_rps = [p["load"]["hello_rps"] for p in pages if p.get("load")]
         restarts = sum(p["load"]["restarts"] for p in pages if p.get("load"))
-        hello_restarts = sum(p["load"]["hello"]["restarts"] for p in pages if p.get("load"))
+        hello_restarts = sum(p["load"]["hello_restarts"] for p in pages if p.get("load"))
         say(
             f"bare view: median {statistics.median(hello_rps) if hello_rps else 0:.0f} req/s "
             f"over {len(hello_rps)} runs; worker restarts during the runs: site {restarts}, "
@@ -979,6 +1001,26 @@ class Bench:
         )
         self.python(["-c", script], self.environment("postgres"), "Dropping the databases")
         say(f"dropped {', '.join(self.databases)}")
+
+
+def summarise(rounds):
+    """One page's figures from its runs: each run against the mean of the bare view's
+    runs around it; medians over rounds (sums for counts)."""
+    for result in rounds:
+        around = [result["hello_before"]["rps"]]
+        if result.get("hello_after"):
+            around.append(result["hello_after"]["rps"])
+        result["hello_rps"] = statistics.mean(around)
+        result["ratio"] = result["rps"] / result["hello_rps"] if result["hello_rps"] else 0.0
+        result["hello_restarts"] = result["hello_before"]["restarts"]
+    summary = {
+        key: statistics.median(r[key] for r in rounds)
+        for key in ("rps", "p50_ms", "p90_ms", "p99_ms", "max_ms", "hello_rps", "ratio")
+    }
+    for key in ("requests", "non2xx", "socket_errors", "timeouts", "restarts", "hello_restarts"):
+        summary[key] = sum(r[key] for r in rounds)
+    summary["rounds"] = rounds
+    return summary
 
 
 def queries(page):
