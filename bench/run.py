@@ -35,13 +35,16 @@ process under the same settings and database (cookie-less requests, as wrk sends
 Two modes, each with its own server start:
 
 - cold: PAGE_CACHE_SECONDS=0, the page cache off;
-- warm: PAGE_CACHE_SECONDS=600 with CACHE_URL=--cache. Redis by default, because the
-  two workers are two processes: with `locmem://` each keeps its own copy and an edit
-  saved through one is invalidated in that one only (--cache locmem:// works, but says
-  less about production, where several servers share one Redis).
+- warm: PAGE_CACHE_SECONDS=600 with CACHE_URL=--cache: Redis by default, the cache
+  several app servers share in production (README "Scaling"), which both workers
+  share here too. `--cache default` leaves CACHE_URL unset: the site's own default
+  under gunicorn, a file cache its workers share (config/gunicorn.py). A `locmem`
+  cache would be one per worker process: an edit through one would not reach the
+  pages the other keeps, so it is not what either configuration runs.
 
-Both modes set the same CACHE_URL; only the page cache differs. Until the page cache
-is on main, warm measures the same as cold.
+Both modes set the same CACHE_URL; only the page cache differs. A warm run whose second
+request still makes queries says so (no page cache on the branch measured, or a page
+it does not keep).
 
 --sizes N,N,… instead prepares one database per size (partnerships_bench_<N>; reused by
 later runs unless --reseed, or the fixture or tests/factories.py changed) holding the
@@ -576,13 +579,13 @@ class Bench:
                 f"PostgreSQL does not answer at {postgres.hostname}:{postgres.port or 5432}"
                 f" ({error}): start it, or point --postgres at one."
             ) from error
-        if "warm" in options.modes and options.cache.startswith("redis"):
+        if options.cache.startswith("redis"):
             try:
                 redis_command(options.cache, "PING")
             except OSError as error:
                 raise Missing(
                     f"Redis does not answer at {options.cache} ({error}): start it, or pass "
-                    "--cache locmem:// (one cache per worker process)."
+                    "--cache default (the file cache gunicorn's workers share)."
                 ) from error
 
     def environment(self, database=None, mode=None):
@@ -606,7 +609,8 @@ class Bench:
         if database:
             env["DATABASE_URL"] = self.database_url(database)
         if mode:
-            env["CACHE_URL"] = self.options.cache
+            if self.options.cache != "default":
+                env["CACHE_URL"] = self.options.cache
             env["PAGE_CACHE_SECONDS"] = "600" if mode == "warm" else "0"
         return env
 
@@ -880,7 +884,8 @@ class Bench:
                     )
             header = (
                 f"{size_label(size)} ({database}) · {mode}: "
-                f"PAGE_CACHE_SECONDS={env['PAGE_CACHE_SECONDS']}, CACHE_URL={env['CACHE_URL']}"
+                f"PAGE_CACHE_SECONDS={env['PAGE_CACHE_SECONDS']}, "
+                f"CACHE_URL={env.get('CACHE_URL', '(unset: the site default)')}"
             )
             say(f"\n== {header}")
             say(table_header())
@@ -903,8 +908,8 @@ class Bench:
         )
         if mode == "warm" and any(p["queries_second"] for p in pages):
             say(
-                "note: the second request still queries the database: the page cache is not "
-                "on (not on this branch yet?), so warm measures what cold does."
+                "note: some second requests still query the database: the page cache did not "
+                "keep those pages (or is not on this branch), so warm measures them cold."
             )
         load_average = os.getloadavg()
         pressure = cpu_pressure()
@@ -922,7 +927,7 @@ class Bench:
             "mode": mode,
             "environment": {
                 "PAGE_CACHE_SECONDS": env["PAGE_CACHE_SECONDS"],
-                "CACHE_URL": env["CACHE_URL"],
+                "CACHE_URL": env.get("CACHE_URL"),
             },
             "pages": pages,
             "admin": probe["admin"],
@@ -1358,7 +1363,8 @@ def parse_arguments(argv):
     parser.add_argument(
         "--cache",
         default=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15"),
-        help="CACHE_URL of the runs; a redis:// database is emptied before each run",
+        help="CACHE_URL of the runs (a redis:// database is emptied before each run), or "
+        "'default' for the site's own (default: redis://127.0.0.1:6379/15)",
     )
     parser.add_argument(
         "--drop-databases", action="store_true", help="drop the databases used when done"
