@@ -1201,6 +1201,12 @@ def evaluate(runs, sizes):
                         f"{where(run)}: {page['label']} p99 {load['p99_ms']:.1f} ms, "
                         f"{load['non2xx'] + load['socket_errors']} errors"
                     )
+        if failures:
+            bare = [r["hello_p99_ms_median"] for r in mode_runs if r.get("hello_p99_ms_median")]
+            if bare:
+                failures.insert(
+                    0, f"(the bare view's own p99 in these runs: {statistics.median(bare):.1f} ms)"
+                )
         target(
             f"p99 under {limit} ms {mode}, at 16 connections, no errors",
             bool(mode_runs),
