@@ -105,6 +105,16 @@ gettext:
 chromium:
 	$(call need,chromium,chromium,The browser tests need it; 'make test-fast' runs the rest.)
 
+wrk:
+	$(call need,wrk,wrk,The load benchmark drives the servers with it.)
+
+# The load benchmark (bench/run.py; README "Speed"): gunicorn in the production
+# configuration against a bare Django view, cold and warm, on PostgreSQL and Redis.
+# BENCH="--sizes 20,1000,10000" measures how each figure grows with the content.
+.PHONY: bench wrk
+bench: $(BIN)/.installed gettext wrk $(MO)
+	$(PY) bench/run.py $(BENCH)
+
 lint: $(BIN)/.installed lock-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
