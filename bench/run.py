@@ -621,6 +621,9 @@ class Bench:
             GUNICORN_WORKERS=str(self.options.workers),
             GUNICORN_ACCESS_LOG=os.devnull,
             GUNICORN_ERROR_LOG=str(self.tmp / f"{name}-error.log"),
+            # Where config/gunicorn.py puts the file cache its workers share (CACHE_URL
+            # unset): in the benchmark's temporary directory, removed with it.
+            TMPDIR=str(self.tmp),
         )
         if self.options.max_requests is not None:
             env["GUNICORN_MAX_REQUESTS"] = str(self.options.max_requests)
