@@ -5,9 +5,9 @@
 
 Run from anywhere, with the project's virtual environment (`make .venv/bin/.installed`).
 Needs wrk (Debian: `apt-get install wrk`), PostgreSQL (--postgres, default
-postgres://postgres@127.0.0.1:5432) and, for warm runs, Redis (--cache, default
+postgres://postgres@127.0.0.1:5432) and Redis (--cache, default
 redis://127.0.0.1:6379/15: that database is emptied before every run, so give the
-benchmark one of its own).
+benchmark one of its own; `--cache default` runs without Redis).
 
 What it starts, on loopback, with free ports:
 
@@ -20,13 +20,14 @@ What it starts, on loopback, with free ports:
 
 For each page (the home page, the Japan overview, each collection's list, the first
 fixture item's page of each collection with item pages, /sitemap.xml and, once it is an
-index, its first and last sections; EXTRA_PAGES below and --page add more) it runs wrk (16
-connections, 2 threads, --duration seconds after a --warmup run), alternating with a run
-of the bare view just before it (hello, page, hello, page…, so noise on the machine hits
-both; --rounds repeats the pair and takes medians), and prints requests/s, the ratio to
-the bare view's requests/s of the run just before, p50 and p99 latency, errors (answers
->= 400, socket errors, timeouts), the SQL queries of a first and a second request, the
-body size and the time in process. After every run it waits until the server has
+index, its first and last sections; EXTRA_PAGES below and --page add more) it runs wrk
+(16 connections, 2 threads, --duration seconds after a --warmup run), alternating with
+runs of the bare view (hello, page, hello, page…, so noise on the machine hits both;
+--rounds repeats the pair and takes medians), and prints requests/s, the ratio to the
+mean of the bare view's runs just before and just after it, p50 and p99 latency, errors
+(answers >= 400, socket errors, timeouts), the SQL queries of a first and a second
+request, the body size and the time in process; and, per mode, the bare view's own
+requests/s, p50 and p99. After every run it waits until the server has
 answered what wrk left queued, so that no run pays for the previous one. Queries and
 in-process times come from django.test.Client and CaptureQueriesContext in a separate
 process under the same settings and database (cookie-less requests, as wrk sends); a
@@ -68,14 +69,15 @@ others, and it could outlast GUNICORN_TIMEOUT): its row says "slow", it is timed
 process once, and the targets count it as failing. So is a page that gave not one
 answer within a run.
 
-Then the Targets of issue 11, PASS/FAIL per line (informational: the exit status is 0
-unless the run itself broke: a page answered other than 200, a server did not start,
-a prerequisite is missing).
+Then the Targets of issue 11, PASS/FAIL per line. They are informational: the exit
+status is 0 unless the run itself broke (1: a page answered other than 200, a server
+did not start; 2: a prerequisite is missing; 130: interrupted).
 
 The gunicorn settings are config/gunicorn.py's, GUNICORN_MAX_REQUESTS included (1000 by
 default: at thousands of requests/s each worker is replaced every second or so, and
-a new worker imports the application first). The "restarts" figure counts them;
---max-requests N overrides it (0: never) to see the difference.
+a new worker imports the application first, which shows in every p99). Each mode says
+how many workers were replaced; --max-requests N overrides it for both servers (0:
+never) to see the difference.
 
 --json FILE writes every figure, the settings and the command line, to paste into an
 issue note. Every process the script starts is stopped on exit, error or Ctrl-C;
