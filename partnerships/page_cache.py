@@ -1,7 +1,9 @@
 """Whole public pages for anonymous readers, from Django's cache, dropped the
 moment anything they show changes.
 
-A page's cache key holds two tokens besides its address:
+A page is kept under its address with the two tokens current when it was
+rendered, and served only while both still are (all three are read in one
+trip to the cache):
 
 - its **scope**'s: the partner whose pages it belongs to (every page under
   /<lang>/partners/<slug>/), or the site's (home page, sitemap), which shows
@@ -71,14 +73,16 @@ def scope_key(scope):
     return f"pages:scope:{hashlib.sha256(scope.encode()).hexdigest()[:32]}"
 
 
-def page_key(request, scope, tokens):
+def page_key(request):
     address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"pages:page:{tokens[SCHEDULE_KEY]}:{tokens[scope_key(scope)]}:{address}"
+    return f"pages:page:{address}"
 
 
-def current_tokens(scope):
-    """The schedule's and the scope's tokens, drawing new ones where missing or out of date."""
-    keys = [SCHEDULE_KEY, scope_key(scope)]
+def lookup(request, scope):
+    """(the page's current tokens, its stored entry or None), in one trip to the
+    cache; the tokens are drawn anew where missing or out of date. An entry
+    stored under other tokens is out of date."""
+    keys = [SCHEDULE_KEY, scope_key(scope), page_key(request)]
     found = default_cache.get_many(keys)
     schedule = found.get(SCHEDULE_KEY)
     if schedule is None or timezone.now().timestamp() >= schedule["until"]:
@@ -88,7 +92,9 @@ def current_tokens(scope):
         # add(): two processes drawing at once agree on the first one's token.
         default_cache.add(keys[1], secrets.token_hex(8), None)
         found[keys[1]] = default_cache.get(keys[1]) or secrets.token_hex(8)
-    return {SCHEDULE_KEY: schedule["token"], keys[1]: found[keys[1]]}
+    tokens = (schedule["token"], found[keys[1]])
+    entry = found.get(keys[2])
+    return tokens, entry if entry is not None and entry[0] == tokens else None
 
 
 def public_models():
@@ -266,12 +272,12 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        key = getattr(request, "_page_cache_key", None)
-        if key is not None and self.may_store(response):
+        tokens = getattr(request, "_page_cache_tokens", None)
+        if tokens is not None and self.may_store(response):
             response.headers["Last-Modified"] = http_date()
             set_response_etag(response)
-            stored = (response.status_code, response.content, list(response.items()))
-            default_cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+            entry = (tokens, response.status_code, response.content, list(response.items()))
+            default_cache.set(page_key(request), entry, settings.PAGE_CACHE_SECONDS)
         if getattr(request, "_public_page", False):
             self.mark(request, response)
         return response
@@ -284,15 +290,14 @@ class PageCacheMiddleware:
             return None
         scope = view_kwargs.get("partner_slug", SITE_SCOPE)
         try:
-            key = page_key(request, scope, current_tokens(scope))
+            tokens, entry = lookup(request, scope)
         except (OperationalError, InterfaceError):
             return None  # the database is down: the view answers with the 503
-        stored = default_cache.get(key)
-        if stored is None:
-            request._page_cache_key = key if request.method == "GET" else None
+        if entry is None:
+            request._page_cache_tokens = tokens if request.method == "GET" else None
             request._page_cache = "miss"
             return None
-        status, content, headers = stored
+        _tokens, status, content, headers = entry
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response.headers[name] = value
