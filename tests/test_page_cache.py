@@ -331,3 +331,35 @@ def test_admin_pages_are_not_public_pages(admin_client):
     response = admin_client.get(admin_url(Partner, "changelist"))
     assert "X-Page-Cache" not in response
     assert cache.get("pages:schedule") is None
+
+
+def test_on_redis_readers_get_pages_with_no_query_and_an_edit_at_once(client, japan, settings):
+    """The cache several app servers share (CACHE_URL=redis://…), through the
+    backend that keeps one Redis client per connection pool."""
+    import redis as redis_py
+
+    settings.CACHES = {
+        "default": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": REDIS_FOR_TESTS}
+    }
+    from django.core.cache import cache as shared
+
+    shared.clear()
+    try:
+        url = japan.get_absolute_url()
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert (response["X-Page-Cache"], len(queries)) == ("hit", 0)
+        assert shared._cache.get_client() is shared._cache.get_client()  # one client reused
+
+        change_text(Project.objects.filter(partner=japan).first())
+        response = client.get(url)
+        assert response["X-Page-Cache"] == "miss"
+        assert "Changed en name" in response.content.decode()
+    except redis_py.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it).")
+    finally:
+        shared.clear()
+
+
+REDIS_FOR_TESTS = "redis://127.0.0.1:6379/14"  # this test's own database, emptied

@@ -171,7 +171,9 @@ def test_several_servers_share_static_files_photos_and_the_cache_through_the_env
         "BACKEND": "django.core.files.storage.InMemoryStorage",
         "OPTIONS": {"base_url": "https://media.example.org/"},
     }
-    assert shared["cache"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert (
+        shared["cache"]["BACKEND"] == "config.redis_cache.RedisCache"
+    )  # Django's, reusing clients
     assert shared["cache"]["LOCATION"] == "redis://cache.internal:6379/0"
     assert shared["page_cache"] == 600
 

@@ -129,6 +129,8 @@ CACHES = {
         else "locmemcache://?max_entries=1000",
     )
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "config.redis_cache.RedisCache"  # one client per pool
 # Public pages are kept whole for anonymous readers for up to this many seconds,
 # and dropped at once when what they show changes (partnerships.page_cache);
 # 0 turns the page cache off. Off by default while DEBUG, so template edits show.
