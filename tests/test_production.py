@@ -128,12 +128,11 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def production_server(database_proxy, tmp_path):
-    """gunicorn with the production settings, its database behind the proxy: (host, port)."""
-    call_command("loaddata", "japan", verbosity=0)
-    settings = connection.settings_dict
-    port = free_port()
+def production_environment(tmp_path, database_port, **settings):
+    """gunicorn's environment for the production settings on the test database
+    (reached at `database_port` on loopback), static files collected into tmp_path;
+    nothing read from the developer's environment or .env."""
+    database = connection.settings_dict
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -143,26 +142,39 @@ def production_server(database_proxy, tmp_path):
         DJANGO_SETTINGS_MODULE="config.settings.base",
         DJANGO_ENV_FILE=os.devnull,
         DJANGO_SECRET_KEY="production-test-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_BEHIND_TLS_PROXY="true",
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
         DATABASE_URL=(
-            f"postgres://{settings['USER']}:{settings['PASSWORD']}"
-            f"@127.0.0.1:{database_proxy.port}/{settings['NAME']}"
+            f"postgres://{database['USER']}:{database['PASSWORD']}"
+            f"@127.0.0.1:{database_port}/{database['NAME']}"
         ),
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        # The outage checks are of pages rendered while the database is down (a
-        # page kept whole serves its readers through an outage: test_page_cache).
-        PAGE_CACHE_SECONDS="0",
-        GUNICORN_WORKERS="4",  # one per page the outage check requests at once
-        GUNICORN_ERROR_LOG=str(tmp_path / "error.log"),
         GUNICORN_ACCESS_LOG=os.devnull,
+        **settings,
     )
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
         cwd=ROOT,
         env=environment,
         check=True,
+    )
+    return environment
+
+
+@pytest.fixture
+def production_server(database_proxy, tmp_path):
+    """gunicorn with the production settings, its database behind the proxy: (host, port)."""
+    call_command("loaddata", "japan", verbosity=0)
+    port = free_port()
+    environment = production_environment(
+        tmp_path,
+        database_proxy.port,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_BEHIND_TLS_PROXY="true",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        # The outage checks are of pages rendered while the database is down (a
+        # page kept whole serves its readers through an outage: test_page_cache).
+        PAGE_CACHE_SECONDS="0",
+        GUNICORN_WORKERS="4",  # one per page the outage check requests at once
+        GUNICORN_ERROR_LOG=str(tmp_path / "error.log"),
     )
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],

@@ -4,7 +4,6 @@ either gets the cached page; an edit saved through one is what the other
 serves on the very next request."""
 
 import http.cookiejar
-import os
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
 from django.db import connection
 
-from tests.test_production import ROOT, free_port
+from tests.test_production import ROOT, free_port, production_environment
 
 pytestmark = [
     pytest.mark.production,
@@ -60,32 +59,13 @@ def start_servers(tmp_path, django_user_model):
     password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
     django_user_model.objects.create_superuser("publisher", password=None)
     django_user_model.objects.filter(username="publisher").update(password=password)
-    database = connection.settings_dict
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "GUNICORN_", "CACHE_URL", "PAGE_"))
-    }
-    environment.update(
-        DJANGO_SETTINGS_MODULE="config.settings.base",
-        DJANGO_ENV_FILE=os.devnull,
-        DJANGO_SECRET_KEY="servers-test-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    environment = production_environment(
+        tmp_path,
+        connection.settings_dict["PORT"] or 5432,
         DJANGO_ALLOWED_HOSTS=f"127.0.0.1,{PUBLIC_HOST}",
         DJANGO_HTTPS="false",
-        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
-        DATABASE_URL=(
-            f"postgres://{database['USER']}:{database['PASSWORD']}"
-            f"@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
-        ),
         PAGE_CACHE_SECONDS="600",
         GUNICORN_WORKERS="2",
-        GUNICORN_ACCESS_LOG=os.devnull,
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT,
-        env=environment,
-        check=True,
     )
     started = []
 
