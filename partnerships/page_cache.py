@@ -43,8 +43,6 @@ SCHEDULE_KEY = "pages:schedule"
 SITE_SCOPE = ""
 # Cookies that mean the page may be personal: a login, or messages waiting for it.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
-# Fields whose value is a moment at which the row may appear or disappear by itself.
-SCHEDULE_FIELDS = ("is_published", "goes_live_at", "expires_at", "term_ends_on")
 
 
 def public_page(view):
@@ -174,18 +172,14 @@ def partner_of(instance):
     return instance
 
 
-def upcoming_moment(instance):
-    """The earliest future moment among the row's own schedule fields, or None."""
-    now = timezone.now()
-    moments = []
-    for name in ("goes_live_at", "expires_at"):
-        value = getattr(instance, name, None)
-        if value is not None and value > now:
-            moments.append(value)
-    ends = getattr(instance, "term_ends_on", None)
-    if ends is not None and ends >= timezone.localdate():
-        moments.append(day_after(ends))
-    return min(moments, default=None)
+def next_change_of(model, rows, using=None):
+    """When these rows next change on the public pages by themselves, as
+    `next_change()` of the model's queryset says (None for content without a
+    schedule of its own)."""
+    manager = model._default_manager.using(using)
+    if not hasattr(manager, "next_change"):
+        return None
+    return manager.filter(pk__in=rows).next_change(timezone.now())
 
 
 def day_after(date):
@@ -202,7 +196,7 @@ def record_changed(sender, instance, using=None, **kwargs):
         return
     scopes = {partner.slug} if partner is not None else set()
     scopes.update(getattr(instance, "_page_cache_old_scopes", ()))
-    changed(scopes, upcoming_moment(instance), using=using)
+    changed(scopes, next_change_of(sender, [instance.pk], using), using=using)
 
 
 def partner_renamed(sender, instance, raw=False, using=None, **kwargs):
@@ -223,21 +217,20 @@ class InvalidatingQuerySet:
         partner = apps.get_model("partnerships", "Partner")
         lookup = path or "pk"
         with transaction.atomic(using=self.db, savepoint=False):
+            # The rows, taken before the update may move them out of this queryset's filter.
+            pks = list(self.values_list("pk", flat=True))
+            rows = self.model._default_manager.using(self.db).filter(pk__in=pks)
             scopes = set(
                 partner._default_manager.using(self.db)
-                .filter(pk__in=self.values(lookup))
+                .filter(pk__in=rows.values(lookup))
                 .values_list("slug", flat=True)
             )
             count = super().update(**kwargs)
-            moment = None
-            if set(kwargs) & set(SCHEDULE_FIELDS) and hasattr(self, "next_change"):
-                moment = self.model._default_manager.filter(pk__in=self.values("pk")).next_change(
-                    timezone.now()
-                )
+            moment = next_change_of(self.model, pks, self.db)
             if "partner" in kwargs or "slug" in kwargs:
                 scopes.update(
                     partner._default_manager.using(self.db)
-                    .filter(pk__in=self.values(lookup))
+                    .filter(pk__in=rows.values(lookup))
                     .values_list("slug", flat=True)
                 )
             changed(scopes, moment, using=self.db)
