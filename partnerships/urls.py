@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import sharing, views
+from . import feeds, sharing, views
 from .collections import COLLECTIONS
 from .page_cache import public_page
 
@@ -28,6 +28,7 @@ def public_patterns(collections):
     and the pages share links open for reviewers."""
     partner_patterns = [
         path("", public_page(views.PartnerDetailView.as_view()), name="partner-detail"),
+        path("feed/", public_page(feeds.partner_feed), name="partner-feed"),
         *collection_patterns(collections),
     ]
     return [

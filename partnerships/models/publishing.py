@@ -9,7 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Min, Q
-from django.db.models.functions import Now
+from django.db.models.functions import Coalesce, Greatest, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +38,14 @@ def live(now, path=""):
         & (Q(**{f"{prefix}goes_live_at__isnull": True}) | Q(**{f"{prefix}goes_live_at__lte": now}))
         & (Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now}))
     )
+
+
+def public_change():
+    """When a live row last changed on the public pages, as far as its columns
+    tell: its last save, or its go-live time when that came later (going live
+    shows it with no save). For feeds and sitemaps' `lastmod`; meaningful for
+    `published()` rows only. Coalesce: on SQLite, GREATEST of a NULL is NULL."""
+    return Greatest("updated_at", Coalesce("goes_live_at", "updated_at"))
 
 
 class ContentQuerySet(InvalidatingQuerySet, TranslatableQuerySet):
