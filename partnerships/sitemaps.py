@@ -15,13 +15,14 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import index, sitemap
 from django.core.paginator import Paginator
-from django.db.models import Count, Max
-from django.urls import path
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from .collections import COLLECTIONS
 from .models import Partner
+from .models.publishing import public_change
 from .page_cache import public_page
 
 
@@ -98,6 +99,17 @@ class PublishedSitemap(Sitemap):
     def get_latest_lastmod(self):
         return self.totals["lastmod"]
 
+    def get_urls(self, page=1, site=None, protocol=None):
+        """…with `x-default` naming the default language's page, as the pages'
+        own `hreflang` links do: Django names the address without a language
+        prefix, which here only redirects."""
+        urls = super().get_urls(page, site, protocol)
+        for url in urls:
+            alternates = {a["lang_code"]: a for a in url["alternates"]}
+            if "x-default" in alternates and settings.LANGUAGE_CODE in alternates:
+                alternates["x-default"]["location"] = alternates[settings.LANGUAGE_CODE]["location"]
+        return urls
+
 
 class RecordSitemap(PublishedSitemap):
     """A published record's page: its address from `fields`, and its lastmod."""
@@ -125,23 +137,77 @@ class PartnerSitemap(RecordSitemap):
         return Partner.objects.published()
 
 
+class HomeSitemap(PublishedSitemap):
+    """The home page, which lists the published partners: it changes with them."""
+
+    def items(self):
+        return ["partnerships:partner-list"]
+
+    def address(self, item):
+        return reverse(item)
+
+    def summary(self):
+        partners = Partner.objects.published().annotate(changed=public_change())
+        return {"rows": 1, "lastmod": partners.aggregate(lastmod=Max("changed"))["lastmod"]}
+
+    def lastmod(self, item):
+        return self.totals["lastmod"]
+
+
 class CollectionListSitemap(PublishedSitemap):
-    """Each published partner's list page of every collection."""
+    """Each published partner's list page of every collection, last changed
+    when the partner or a row the list shows last changed publicly."""
 
     def __init__(self, collections):
         self.collections = collections
 
     @cached_property
     def pages(self):
-        slugs = Partner.objects.published().order_by("slug").values_list("slug", flat=True)
-        return [(slug, collection) for slug in slugs for collection in self.collections]
+        """[(partner slug, collection, lastmod)], in one query."""
+        latest = {
+            f"changed_{index}": Subquery(
+                collection.model.objects.published()
+                .filter(partner=OuterRef("pk"))
+                .order_by()
+                .values("partner")
+                .annotate(latest=Max(public_change()))
+                .values("latest")
+            )
+            for index, collection in enumerate(self.collections)
+        }
+        partners = (
+            Partner.objects.published()
+            .order_by("slug")
+            .values("slug", changed=public_change(), **latest)
+        )
+        return [
+            (
+                partner["slug"],
+                collection,
+                max(filter(None, [partner["changed"], partner[f"changed_{index}"]])),
+            )
+            for partner in partners
+            for index, collection in enumerate(self.collections)
+        ]
 
     def items(self):
         return self.pages
 
+    def summary(self):
+        return {
+            "rows": len(self.pages),
+            "lastmod": max((lastmod for _slug, _collection, lastmod in self.pages), default=None),
+        }
+
     def address(self, item):
-        slug, collection = item
+        slug, collection, _lastmod = item
         return collection.list_url(slug)
+
+    def address_key(self, item):
+        return item[:2]
+
+    def lastmod(self, item):
+        return item[2]
 
 
 class CollectionSitemap(RecordSitemap):
@@ -162,6 +228,7 @@ class CollectionSitemap(RecordSitemap):
 def collection_sitemaps(collections=COLLECTIONS):
     """{section: a factory of its Sitemap}: the views make one per request."""
     return {
+        "home": HomeSitemap,
         "partners": PartnerSitemap,
         "collections": partial(CollectionListSitemap, collections),
         **{

@@ -252,12 +252,12 @@ def test_sitemap_index_runs_the_same_queries_and_lists_each_section_by_page(
         *(f"http://testserver{project}?p={page}" for page in range(2, pages + 1)),
     ]
     records = [c for c in COLLECTIONS if c.has_detail_pages]
-    assert len(locations) == 2 + len(records) * pages  # + partners, list pages
+    assert len(locations) == 3 + len(records) * pages  # + home, partners, list pages
 
     Partner.objects.filter(pk=large.pk).update(is_published=False)
     small_count, index = queries(client, "/sitemap.xml")
     assert small_count == large_count
-    assert len(sitemap_locations(index.content)) == 2 + len(records)
+    assert len(sitemap_locations(index.content)) == 3 + len(records)
 
 
 def test_sitemap_section_pages_run_the_same_queries_and_list_a_page_of_entries(
