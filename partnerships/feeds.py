@@ -14,7 +14,6 @@ falling back to `title.txt` and `item.html`, so a new collection is in the feed
 with no code.
 """
 
-import html
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,13 +23,13 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import strip_tags
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .collections import COLLECTIONS, Collection
 from .models import Partner
 from .models.publishing import public_change
+from .richtext import plain_text
 
 
 def organisation_name():
@@ -41,11 +40,6 @@ def organisation_name():
 def feed_title(partner):
     """The feed's title, also the title of the pages' link to it."""
     return f"{partner.localized('title')[0]} · {organisation_name()}"
-
-
-def plain(markup):
-    """Rendered HTML as the text it shows (a feed's titles are text, not HTML)."""
-    return " ".join(html.unescape(strip_tags(markup)).split())
 
 
 @dataclass(frozen=True)
@@ -140,7 +134,8 @@ class PartnerFeed(Feed):
         return rows[: self.limit]
 
     def item_title(self, entry):
-        return plain(entry.template("_title.txt", "title.txt").render({"item": entry.item}))
+        # Text, not HTML: Atom's <title> is text, so nothing is escaped twice.
+        return plain_text(entry.template("_title.txt", "title.txt").render({"item": entry.item}))
 
     def item_description(self, entry):
         summary = entry.template(".html", "item.html").render({"item": entry.item}).strip()
