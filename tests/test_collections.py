@@ -62,3 +62,9 @@ def test_sixth_collection_is_in_the_admin(admin_client, sixth, publication):
     assert "Annual report" in visible_text(changelist)
     change = reverse("admin:sixth_collection_publication_change", args=[publication.pk])
     assert admin_client.get(change).status_code == 200
+
+
+def test_sixth_collection_is_in_the_partners_feed(client, sixth, publication):
+    feed = client.get("/fr/partners/japan/feed/").content.decode()
+    assert "<title>Annual report</title>" in feed
+    assert 'href="http://testserver/fr/partners/japan/publications/annual-report/"' in feed
