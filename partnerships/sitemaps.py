@@ -164,14 +164,13 @@ class CollectionListSitemap(PublishedSitemap):
     @cached_property
     def pages(self):
         """[(partner slug, collection, lastmod)], in one query."""
+        # Each collection's newest row: the first in its index of public changes.
         latest = {
             f"changed_{index}": Subquery(
                 collection.model.objects.published()
                 .filter(partner=OuterRef("pk"))
-                .order_by()
-                .values("partner")
-                .annotate(latest=Max(public_change()))
-                .values("latest")
+                .order_by(public_change().desc(), "-pk")
+                .values(changed=public_change())[:1]
             )
             for index, collection in enumerate(self.collections)
         }
@@ -204,7 +203,8 @@ class CollectionListSitemap(PublishedSitemap):
         return collection.list_url(slug)
 
     def address_key(self, item):
-        return item[:2]
+        slug, collection, _lastmod = item
+        return slug, collection.name  # hashing a Collection would translate its title
 
     def lastmod(self, item):
         return item[2]

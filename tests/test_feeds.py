@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from partnerships.collections import COLLECTIONS
 from partnerships.feeds import PartnerFeed
 from partnerships.models import (
     Agreement,
@@ -284,3 +285,23 @@ def test_every_page_of_a_partner_links_to_its_feed_in_the_same_language(client, 
         assert client.get(feed_path(japan, language)).status_code == 200
     home = client.get(reverse("partnerships:partner-list")).content.decode()
     assert "application/atom+xml" not in home
+
+
+@pytest.mark.parametrize("collection", list(COLLECTIONS), ids=lambda c: c.name)
+def test_each_collections_newest_rows_are_read_from_its_index_not_sorted(collection):
+    """However many rows, the feed reads the newest from `<model>_changed`
+    (partnerships.models.publishing), stopping after `limit`: no sort of all."""
+    from django.db import connection
+
+    partner = PartnerFactory()
+    rows = PartnerFeed().newest(collection, partner)
+    index = f"{collection.model._meta.model_name}_changed"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Whatever the planner prefers for a few test rows: can it use the index?
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+        plan = rows.explain()
+    assert index in plan
+    assert "TEMP B-TREE" not in plan  # SQLite's sort
+    assert not re.search(r"^\s*(->\s*)?Sort ", plan, re.MULTILINE)  # PostgreSQL's

@@ -288,6 +288,11 @@ class PartnerScoped(Publishable):
             models.Index(
                 fields=["partner"], condition=Q(is_published=False), name="%(class)s_drafts"
             ),
+            # A partner's rows by their last public change, newest first: the
+            # feed's newest entries and a list's lastmod, without a sort of them all.
+            models.Index(
+                F("partner"), public_change().desc(), F("id").desc(), name="%(class)s_changed"
+            ),
         ]
         constraints = [
             *Publishable.Meta.constraints,
