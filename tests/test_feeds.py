@@ -272,6 +272,23 @@ def test_feed_is_cached_and_dropped_when_its_partner_changes(client):
     assert "Second memorandum" in response.content.decode()
 
 
+def test_a_scheduled_item_joins_the_cached_feed_when_it_goes_live(client, time_machine):
+    goes_live = datetime.datetime(2030, 4, 1, 9, tzinfo=datetime.UTC)
+    time_machine.move_to(goes_live - datetime.timedelta(hours=1), tick=False)
+    partner = PartnerFactory()
+    AgreementFactory(partner=partner, title="Scheduled memorandum", goes_live_at=goes_live)
+    path = feed_path(partner)
+    assert "Scheduled memorandum" not in client.get(path).content.decode()
+    assert client.get(path)["X-Page-Cache"] == "hit"
+
+    time_machine.move_to(goes_live, tick=False)
+
+    feed = read_feed(client, path)
+    [entry] = entries(feed)
+    assert one(entry, "title").text == "Scheduled memorandum"
+    assert timestamp(entry, "updated") == goes_live
+
+
 def test_every_page_of_a_partner_links_to_its_feed_in_the_same_language(client, japan):
     paths = public_urls(japan)[1:]  # in English; the home page is no partner's
     for language in LANGUAGES:

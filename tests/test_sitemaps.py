@@ -180,7 +180,7 @@ def test_every_entry_names_its_language_versions_and_the_default(client, japan):
         assert alternates["x-default"] == alternates[settings.LANGUAGE_CODE]
 
 
-def test_every_entry_says_when_its_page_last_changed(client, japan):
+def test_every_entry_says_when_its_page_last_changed(client, japan, time_machine):
     day = datetime.date(2031, 5, 6)
     Partner.objects.filter(pk=japan.pk).update(updated_at=PAST)
     for model in (Agreement, FundingChannel, Project, PrivateSupportActivity):
@@ -191,9 +191,8 @@ def test_every_entry_says_when_its_page_last_changed(client, japan):
     Project.objects.filter(pk=project.pk).update(
         goes_live_at=datetime.datetime(2031, 5, 6, 9, tzinfo=datetime.UTC)
     )
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(timezone, "now", lambda: datetime.datetime(2032, 1, 1, tzinfo=datetime.UTC))
-        entries = crawl(client)
+    time_machine.move_to(datetime.datetime(2032, 1, 1, tzinfo=datetime.UTC), tick=False)
+    entries = crawl(client)
 
     lastmod = {address: child_text(url, "lastmod") for address, url in entries.items()}
     for language in LANGUAGES:
