@@ -35,9 +35,16 @@ from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.http import HttpResponse
-from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
-from django.utils.http import http_date
+from django.urls import Resolver404, get_resolver
+from django.utils import timezone, translation
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
+from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import get_language_from_path
 
 SCHEDULE_KEY = "pages:schedule"
 SITE_SCOPE = ""
@@ -255,47 +262,67 @@ def connect_signals():
 class PageCacheMiddleware:
     """Answers anonymous readers of `public_page` views from the cache.
 
-    Between CommonMiddleware and FallbackNoticeMiddleware: what it stores is the
-    finished page (the English-fallback notice in place), and what it returns
-    passes through the middleware above it like any other answer.
+    First in MIDDLEWARE: a hit is answered before any other middleware runs, and
+    what a miss stores is the finished answer, every header the middleware below
+    adds included (security policies, the English-fallback notice). The address
+    is resolved here, as Django will resolve it, to know whether it is a public
+    page and whose (its partner's, or the site's).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        scope = self.public_scope(request)
+        if scope is None:
+            return self.get_response(request)
+        state, tokens = "bypass", None
+        if self.may_serve(request):
+            try:
+                tokens, entry = lookup(request, scope)
+            except (OperationalError, InterfaceError):
+                entry = None  # the database is down: the view answers with the 503
+            if entry is not None:
+                return self.answer(request, entry)
+            state = "miss" if tokens is not None else "bypass"
         response = self.get_response(request)
-        tokens = getattr(request, "_page_cache_tokens", None)
-        if tokens is not None and self.may_store(response):
+        self.mark(response, state)
+        if tokens is not None and request.method == "GET" and self.may_store(response):
             response.headers["Last-Modified"] = http_date()
             set_response_etag(response)
             entry = (tokens, response.status_code, response.content, list(response.items()))
             default_cache.set(page_key(request), entry, settings.PAGE_CACHE_SECONDS)
-        if getattr(request, "_public_page", False):
-            self.mark(request, response)
         return response
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        if not getattr(view_func, "public_page", False):
-            return None
-        request._public_page = True
-        if not self.may_serve(request):
-            return None
-        scope = view_kwargs.get("partner_slug", SITE_SCOPE)
+    @staticmethod
+    def public_scope(request):
+        """The scope of the `public_page` this address shows (a partner's slug, or
+        SITE_SCOPE), or None when it shows none."""
+        path = request.path_info
+        language = get_language_from_path(path) or settings.LANGUAGE_CODE
         try:
-            tokens, entry = lookup(request, scope)
-        except (OperationalError, InterfaceError):
-            return None  # the database is down: the view answers with the 503
-        if entry is None:
-            request._page_cache_tokens = tokens if request.method == "GET" else None
-            request._page_cache = "miss"
+            with translation.override(language):
+                match = get_resolver(getattr(request, "urlconf", None)).resolve(path)
+        except Resolver404:
             return None
+        if not getattr(match.func, "public_page", False):
+            return None
+        return match.kwargs.get("partner_slug", SITE_SCOPE)
+
+    @staticmethod
+    def answer(request, entry):
         _tokens, status, content, headers = entry
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response.headers[name] = value
-        request._page_cache = "hit"
-        return response
+        response.headers["X-Page-Cache"] = "hit"
+        # ConditionalGetMiddleware is below, so it is not run for a hit: the same check here.
+        return get_conditional_response(
+            request,
+            etag=response.get("ETag"),
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            response=response,
+        )
 
     @staticmethod
     def may_serve(request):
@@ -318,13 +345,12 @@ class PageCacheMiddleware:
         )
 
     @staticmethod
-    def mark(request, response):
+    def mark(response, state):
         """Every public page varies with the cookies (staff see drafts); caches
         along the way ask again each time, and get a 304 while it is unchanged."""
         patch_vary_headers(response, ("Cookie",))
-        state = getattr(request, "_page_cache", None)
-        if state is None:
+        if state == "bypass":
             patch_cache_control(response, private=True, no_cache=True)
         else:
             patch_cache_control(response, public=True, no_cache=True)
-        response.headers["X-Page-Cache"] = state or "bypass"
+        response.headers["X-Page-Cache"] = state
