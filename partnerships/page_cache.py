@@ -87,19 +87,28 @@ def lookup(request, scope):
     """(the page's current tokens, its stored entry or None), in one trip to the
     cache; the tokens are drawn anew where missing or out of date. An entry
     stored under other tokens is out of date."""
-    keys = [SCHEDULE_KEY, scope_key(scope), page_key(request)]
-    found = default_cache.get_many(keys)
+    key = page_key(request)
+    found = default_cache.get_many([SCHEDULE_KEY, scope_key(scope), key])
+    tokens = current_tokens(scope, found)
+    entry = found.get(key)
+    return tokens, entry if entry is not None and entry[0] == tokens else None
+
+
+def current_tokens(scope, found=None):
+    """(the schedule's token, `scope`'s token): what anything kept for `scope` is
+    kept under, to be dropped with its pages. `found`: these keys already read
+    from the cache; the tokens are drawn anew where missing or out of date."""
+    found = found if found is not None else default_cache.get_many([SCHEDULE_KEY, scope_key(scope)])
     schedule = found.get(SCHEDULE_KEY)
     if schedule is None or timezone.now().timestamp() >= schedule["until"]:
         schedule = {"token": secrets.token_hex(8), "until": next_change_timestamp()}
         default_cache.set(SCHEDULE_KEY, schedule, None)
-    if keys[1] not in found:
+    key = scope_key(scope)
+    if key not in found:
         # add(): two processes drawing at once agree on the first one's token.
-        default_cache.add(keys[1], secrets.token_hex(8), None)
-        found[keys[1]] = default_cache.get(keys[1]) or secrets.token_hex(8)
-    tokens = (schedule["token"], found[keys[1]])
-    entry = found.get(keys[2])
-    return tokens, entry if entry is not None and entry[0] == tokens else None
+        default_cache.add(key, secrets.token_hex(8), None)
+        found[key] = default_cache.get(key) or secrets.token_hex(8)
+    return schedule["token"], found[key]
 
 
 def public_models():
