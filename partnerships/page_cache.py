@@ -18,7 +18,7 @@ trip to the cache):
 Tokens are deleted when the change is made and again when its transaction
 commits, so no page rendered from the data before the commit outlives it.
 Nothing is cached for staff (a session or message cookie), previews, share
-links or query strings other than a page number.
+links or query strings other than a page number and a list's filters.
 """
 
 import datetime
@@ -45,14 +45,21 @@ SITE_SCOPE = ""
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 
 
-def public_page(view):
-    """Marks a view whose answers to anonymous readers may be cached whole."""
+def public_page(view, parameters=()):
+    """Marks a view whose answers to anonymous readers may be cached whole.
+
+    `parameters`: query parameters of its own (a list's filters) that the page
+    may be cached with, beside `cached_parameters()`. Only 200s are cached, so
+    the view must answer something else to any value it does not accept, or
+    arbitrary values would fill the cache.
+    """
 
     @wraps(view)
     def page(*args, **kwargs):
         return view(*args, **kwargs)
 
     page.public_page = True
+    page.cached_parameters = frozenset(parameters)
     return page
 
 
@@ -279,7 +286,7 @@ class PageCacheMiddleware:
         if not getattr(view_func, "public_page", False):
             return None
         request._public_page = True
-        if not self.may_serve(request):
+        if not self.may_serve(request, view_func):
             return None
         scope = view_kwargs.get("partner_slug", SITE_SCOPE)
         try:
@@ -298,12 +305,12 @@ class PageCacheMiddleware:
         return response
 
     @staticmethod
-    def may_serve(request):
+    def may_serve(request, view_func):
         return (
             settings.PAGE_CACHE_SECONDS > 0
             and request.method in ("GET", "HEAD")
             and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
-            and set(request.GET) <= cached_parameters()
+            and set(request.GET) <= cached_parameters() | view_func.cached_parameters
         )
 
     @staticmethod
