@@ -496,3 +496,17 @@ def test_the_filters_read_in_the_readers_language(client, japan, language):
         text = interface_text(response)
         assert [fragment for fragment in fragments if fragment in text] == [], query
         assert "Funding channel" not in text and "Apply filters" not in text
+
+
+def test_the_language_switcher_keeps_the_filters_and_the_canonical_address_drops_them(
+    client, projects
+):
+    url = PROJECTS.list_url(projects)
+    html = client.get(url, {"channel": "government", "main": "no"}).content.decode()
+    for language in ("fr", "es", "ja"):
+        switched = f"{in_language(url, language)}?channel=government&amp;main=no"
+        assert f'<a href="{switched}" hreflang="{language}"' in html
+    assert f'<link rel="canonical" href="http://testserver{url}">' in html
+    assert 'hreflang="fr" href="http://testserver/fr/partners/japan/projects/">' in html
+    switched = client.get(f"{in_language(url, 'fr')}?channel=government&main=no")
+    assert selected(switched, "channel") == ["government"]
