@@ -18,7 +18,7 @@ trip to the cache):
 Tokens are deleted when the change is made and again when its transaction
 commits, so no page rendered from the data before the commit outlives it.
 Nothing is cached for staff (a session or message cookie), previews, share
-links or query strings other than a page number.
+links or query strings other than a page number and a list's filters.
 """
 
 import datetime
@@ -52,14 +52,21 @@ SITE_SCOPE = ""
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 
 
-def public_page(view):
-    """Marks a view whose answers to anonymous readers may be cached whole."""
+def public_page(view, parameters=()):
+    """Marks a view whose answers to anonymous readers may be cached whole.
+
+    `parameters`: query parameters of its own (a list's filters) that the page
+    may be cached with, beside `cached_parameters()`. Only 200s are cached, so
+    the view must answer something else to any value it does not accept, or
+    arbitrary values would fill the cache.
+    """
 
     @wraps(view)
     def page(*args, **kwargs):
         return view(*args, **kwargs)
 
     page.public_page = True
+    page.cached_parameters = frozenset(parameters)
     return page
 
 
@@ -282,11 +289,11 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        scope = self.public_scope(request)
-        if scope is None:
+        view, scope = self.public_page_of(request)
+        if view is None:
             return self.get_response(request)
         state, tokens = "bypass", None
-        if self.may_serve(request):
+        if self.may_serve(request, view):
             try:
                 tokens, entry = lookup(request, scope)
             except (OperationalError, InterfaceError):
@@ -304,19 +311,19 @@ class PageCacheMiddleware:
         return response
 
     @staticmethod
-    def public_scope(request):
-        """The scope of the `public_page` this address shows (a partner's slug, or
-        SITE_SCOPE), or None when it shows none."""
+    def public_page_of(request):
+        """(the `public_page` view this address shows, its scope: a partner's
+        slug or SITE_SCOPE), or (None, None) when it shows none."""
         path = request.path_info
         language = get_language_from_path(path) or settings.LANGUAGE_CODE
         try:
             with translation.override(language):
                 match = get_resolver(getattr(request, "urlconf", None)).resolve(path)
         except Resolver404:
-            return None
+            return None, None
         if not getattr(match.func, "public_page", False):
-            return None
-        return match.kwargs.get("partner_slug", SITE_SCOPE)
+            return None, None
+        return match.func, match.kwargs.get("partner_slug", SITE_SCOPE)
 
     @staticmethod
     def answer(request, entry):
@@ -334,12 +341,12 @@ class PageCacheMiddleware:
         )
 
     @staticmethod
-    def may_serve(request):
+    def may_serve(request, view):
         return (
             settings.PAGE_CACHE_SECONDS > 0
             and request.method in ("GET", "HEAD")
             and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
-            and set(request.GET) <= cached_parameters()
+            and set(request.GET) <= cached_parameters() | view.cached_parameters
         )
 
     @staticmethod
