@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from .filters import ChoiceFilter, RelatedFilter, YearFilter
 from .models import (
     Agreement,
     ConstituentGroup,
@@ -49,6 +50,7 @@ class Collection:
     children: tuple = ()  # reverse relations the detail page lists (their visible rows)
     on_overview: bool = False  # has its own section in partner_detail.html; else linked
     overview_limit: int = 10  # the overview shows the first rows, then a count and a link
+    filters: tuple = ()  # the list page's filters (partnerships.filters), in the form's order
 
     @property
     def key(self):
@@ -62,14 +64,15 @@ class Collection:
         rows and, as `<relation>_more`, how many it leaves out (0 or less when
         none), unless `whole` (a detail page shows them all).
         """
-        rows = (
-            self.model.objects.visible_to(user)
-            .filter(partner=partner)
-            .select_related("partner", *self.related)
-        )
+        rows = self.visible(partner, user).select_related("partner", *self.related)
         for name in self.prefetch:
             rows = rows.prefetch_related(name) if whole else self._first_of(rows, name)
         return rows.order_by(*self.ordering) if self.ordering else rows
+
+    def visible(self, partner, user):
+        """The partner's rows that `user` may see, and nothing else (no related
+        rows, no order): what the list filters count."""
+        return self.model.objects.visible_to(user).filter(partner=partner)
 
     def _first_of(self, rows, name):
         relation = self.model._meta.get_field(name)
@@ -219,6 +222,10 @@ COLLECTIONS = Collections(
         title=_("Agreements"),
         prefetch=("signatories",),
         overview_limit=3,  # each in full: summary, photo, narrative, signatories
+        filters=(
+            YearFilter("year", _("Year signed"), "signed_on"),
+            ChoiceFilter("kind", _("Kind"), "kind"),
+        ),
     ),
     Collection(
         on_overview=True,
@@ -236,6 +243,15 @@ COLLECTIONS = Collections(
         title=_("Projects and programmes"),
         related=("funding_channel",),
         overview_limit=5,  # the main vehicles, named in a sentence
+        filters=(
+            RelatedFilter("channel", _("Funding channel"), "funding_channel"),
+            ChoiceFilter(
+                "main",
+                _("A main vehicle today"),
+                "is_main_vehicle",
+                values=(("yes", True, _("Yes")), ("no", False, _("No"))),
+            ),
+        ),
     ),
     Collection(
         on_overview=True,

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: anonymous readers' pages from the cache, finished, before anything else
+    # runs (partnerships.page_cache).
+    "partnerships.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # ETag and Last-Modified: a reader's unchanged page is a 304 with no body.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -59,8 +62,6 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Anonymous readers' pages from the cache (partnerships.page_cache).
-    "partnerships.page_cache.PageCacheMiddleware",
     # Inside the two above, so what they and anything above them see is the final page.
     "partnerships.middleware.FallbackNoticeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
