@@ -341,15 +341,19 @@ class _Markup(HTMLParser):
         self.tags, self.attributes = set(), set()
 
     def handle_starttag(self, tag, attrs):
+        if tag == "script" and attrs == [("type", "application/ld+json")]:
+            tag = "script (JSON-LD)"  # the page's data block, not a script
         self.tags.add(tag)
-        self.attributes.update(name for name, _value in attrs)
+        self.attributes.update(name for name, _value in attrs if (tag, name) not in HEAD_ONLY)
 
 
+# The head's Open Graph tags and the feed's link (tests/test_metadata.py).
+HEAD_ONLY = {("meta", "property"), ("link", "title")}
 # What the list pages are made of: input that made markup would show beyond it.
 TAGS = {
     "html", "head", "meta", "title", "link", "body", "a", "header", "nav", "span", "ul", "ol",
     "li", "div", "main", "h1", "h2", "p", "form", "label", "select", "option", "button",
-    "strong", "footer",
+    "strong", "footer", "script (JSON-LD)",
 }  # fmt: skip
 ATTRIBUTES = {
     "lang", "charset", "name", "content", "rel", "href", "hreflang", "type", "class", "id",
