@@ -59,11 +59,18 @@ def public_page(view):
 @cache
 def cached_parameters():
     """The query parameters a cached page may have (page numbers: of a list, of
-    a sitemap section, of each list on a channel's page); with any other, the
-    page is answered, not cached."""
+    a sitemap section, of each list on a channel's page; the open data API's
+    page size and filters); with any other, the page is answered, not cached."""
     from .collections import COLLECTIONS
 
-    return {"page", "p", *(f"{collection.key}_page" for collection in COLLECTIONS)}
+    return {
+        "page",
+        "p",
+        *(f"{collection.key}_page" for collection in COLLECTIONS),
+        "page_size",
+        "partner",
+        *(name for collection in COLLECTIONS for name in collection.data_filters),
+    }
 
 
 def scope_key(scope):

@@ -150,7 +150,11 @@ class CollectionListView(DraftNoticeMixin, CollectionMixin, ListView):
         return [*super().get_breadcrumbs(), (self.collection.title, None)]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(is_draft=not self.partner.is_public, **kwargs)
+        return super().get_context_data(
+            is_draft=not self.partner.is_public,
+            downloads=self.collection.data_urls(self.partner),
+            **kwargs,
+        )
 
 
 class CollectionDetailView(PreviewMixin, CollectionMixin, DetailView):
