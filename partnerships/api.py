@@ -62,6 +62,10 @@ class OpenDataPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_number(self, request, paginator):
+        # Not DRF's: an empty `page=` is not page 1, nor is "last" the last.
+        return request.query_params.get(self.page_query_param, 1)
+
     def get_page_size(self, request):
         value = request.query_params.get(self.page_size_query_param)
         if value is None:

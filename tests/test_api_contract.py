@@ -14,6 +14,8 @@ import pytest
 import schemathesis
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as examples
@@ -40,6 +42,19 @@ schema = schemathesis.openapi.from_dict(SCHEMA)
 schema.app = WSGIHandler()
 
 
+@pytest.fixture
+def database_kept_open():
+    """The WSGI application closes the database connection after each answer;
+    the test's transaction lives on that connection, so, as Django's test client
+    does, it is kept open while the test runs."""
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in signals:
+        signal.connect(close_old_connections)
+
+
 def test_the_contract_is_the_schema_the_site_serves(client):
     assert client.get("/api/schema/").json() == SCHEMA
 
@@ -51,6 +66,6 @@ def test_the_contract_is_the_schema_the_site_serves(client):
     derandomize=True,  # the same examples on every run: CI fails for a reason, not by chance
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_the_api_keeps_its_schemas_contract(case, japan, settings):
+def test_the_api_keeps_its_schemas_contract(case, japan, settings, database_kept_open):
     settings.ALLOWED_HOSTS = ["localhost"]  # the host schemathesis's WSGI client names
     case.call_and_validate()
