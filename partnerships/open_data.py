@@ -120,18 +120,6 @@ class PageAddress(serializers.Field):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class OpenDataSerializer(serializers.ModelSerializer):
-    """The base of every open data serializer (built by `serializer_for`)."""
-
-    def build_field(self, field_name, info, model_class, nested_depth):
-        # Every field is read-only: the API never writes.
-        field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
-        kwargs["read_only"] = True
-        for option in ("required", "allow_blank", "max_length", "min_length", "validators"):
-            kwargs.pop(option, None)
-        return field_class, kwargs
-
-
 def columns(model, fields):
     """{column: declared serializer field or None (left to ModelSerializer)} for
     `fields` of `model`, in order, each translated field followed by its
@@ -184,10 +172,14 @@ def serializer_for(model, fields, top_level=True):
             "url": PageAddress(help_text="The public page (in the source language)."),
             "updated_at": None,
         }
-    meta = type("Meta", (), {"model": model, "fields": list(declared)})
+    # Every field read-only: the API never writes.
+    names = list(declared)
+    meta = type("Meta", (), {"model": model, "fields": names, "read_only_fields": names})
     attributes = {name: field for name, field in declared.items() if field is not None}
     name = f"{model.__name__}Serializer"
-    return type(name, (OpenDataSerializer,), {"Meta": meta, "__doc__": model.__doc__, **attributes})
+    return type(
+        name, (serializers.ModelSerializer,), {"Meta": meta, "__doc__": model.__doc__, **attributes}
+    )
 
 
 def collection_serializer(collection):

@@ -48,7 +48,7 @@ class OpenDataCorsMiddleware:
     methods = ("GET", "HEAD", "OPTIONS")
     # What a script may send (If-None-Match makes a GET "non-simple") and read.
     request_headers = ("Accept", "If-Modified-Since", "If-None-Match")
-    exposed_headers = ("Content-Disposition", "ETag", "Link")
+    exposed_headers = ("Content-Disposition", "ETag")
 
     def __init__(self, get_response):
         self.get_response = get_response
