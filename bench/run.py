@@ -73,9 +73,9 @@ Then the Targets of issue 11, PASS/FAIL per line. They are informational: the ex
 status is 0 unless the run itself broke (1: a page answered other than 200, a server
 did not start; 2: a prerequisite is missing; 130: interrupted).
 
-The gunicorn settings are config/gunicorn.py's, GUNICORN_MAX_REQUESTS included (1000 by
-default: at thousands of requests/s each worker is replaced every second or so, and
-a new worker imports the application first, which shows in every p99). Each mode says
+The gunicorn settings are config/gunicorn.py's, GUNICORN_MAX_REQUESTS included (50,000 by
+default; at 1,000, with thousands of requests/s, each worker was replaced every second
+or so, and the answers queued behind each replacement showed in every p99). Each mode says
 how many workers were replaced; --max-requests N overrides it for both servers (0:
 never) to see the difference.
 
@@ -1363,7 +1363,7 @@ def parse_arguments(argv):
     parser.add_argument(
         "--max-requests",
         type=int,
-        help="GUNICORN_MAX_REQUESTS for both servers (default: config/gunicorn.py's, 1000)",
+        help="GUNICORN_MAX_REQUESTS for both servers (default: config/gunicorn.py's, 50,000)",
     )
     parser.add_argument(
         "--slow-ms",

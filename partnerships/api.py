@@ -31,6 +31,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .collections import COLLECTIONS
+from .filters import YEAR, ChoiceFilter, RelatedFilter, YearFilter
 from .models import Partner
 from .open_data import collection_serializer, partner_serializer
 from .page_cache import public_page
@@ -54,94 +55,120 @@ class OneFormat(BaseContentNegotiation):
 
 
 class OpenDataPagination(PageNumberPagination):
-    """Pages of 20 rows, or `page_size` up to 100 (a larger one gives 100); a
-    page size that is not a positive whole number is a 400, a page that does
-    not exist a 404."""
+    """Pages of 20 rows, or `page_size` from 1 to 100. A page size that is not
+    one is a 400, a page that does not exist (`0`, `007`, `last`) a 404."""
 
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
 
     def get_page_number(self, request, paginator):
-        # Not DRF's: an empty `page=` is not page 1, nor is "last" the last.
-        return request.query_params.get(self.page_query_param, 1)
+        number = request.query_params.get(self.page_query_param, "1")
+        if not re.fullmatch("[1-9][0-9]*", number):
+            raise NotFound
+        return number
 
     def get_page_size(self, request):
         value = request.query_params.get(self.page_size_query_param)
         if value is None:
             return self.page_size
-        if not re.fullmatch("0*[1-9][0-9]*", value):
-            raise ValidationError({self.page_size_query_param: ["Enter a whole number from 1."]})
-        digits = value.lstrip("0")
-        return self.max_page_size if len(digits) > 3 else min(int(digits), self.max_page_size)
+        if not re.fullmatch("[1-9][0-9]{0,2}", value) or int(value) > self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [f"Enter a number from 1 to {self.max_page_size}."]}
+            )
+        return int(value)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
             if parameter["name"] == self.page_size_query_param:
-                parameter["description"] = (
-                    f"Rows per page: {self.page_size} unless given, at most {self.max_page_size}."
-                )
+                parameter["schema"]["maximum"] = self.max_page_size
+                parameter["description"] = f"Rows per page ({self.page_size} unless given)."
         return parameters
 
 
-class PublicFilter(BaseFilterBackend):
-    """?partner=<slug>, and each of the collection's `data_filters`: a choice by
-    its value (?kind=memorandum-of-cooperation), a foreign key by its row's slug
-    (?funding_channel=…). An unknown slug matches nothing; a value that cannot
-    be one (an empty one too) is a 400."""
+def query_parameter(name, description, schema):
+    return {
+        "name": name,
+        "required": False,
+        "in": "query",
+        "description": description,
+        "schema": schema,
+    }
 
-    def filters(self, view):
-        model = view.get_queryset().model
-        names = ("partner", *view.collection.data_filters) if view.collection else ()
-        return {name: model._meta.get_field(name) for name in names}
+
+def filter_schema(list_filter, model):
+    """A list filter's values as JSON Schema has them."""
+    if isinstance(list_filter, ChoiceFilter):
+        return {"type": "string", "enum": [key for key, _v, _l in list_filter.options(model)]}
+    if isinstance(list_filter, YearFilter):
+        return {"type": "string", "pattern": f"^{YEAR.pattern}$"}
+    if isinstance(list_filter, RelatedFilter):
+        return {"type": "string", "pattern": SLUG_PATTERN}
+    return {"type": "string"}
+
+
+def published_or_404(model, slug):
+    if not model.objects.published().filter(slug=slug).exists():
+        raise NotFound
+
+
+class PublicFilter(BaseFilterBackend):
+    """?partner=<slug>, and the filters of the collection's list page
+    (`Collection.filters`, by the same names: ?kind=, ?year=, ?channel=, ?main=).
+
+    A value that cannot be one is a 400, a slug that names no published partner
+    or row a 404: every 200 is a list a reader could reach by the links, so
+    arbitrary addresses cannot fill the page cache (`public_page` parameters).
+    """
 
     def filter_queryset(self, request, queryset, view):
-        errors = {}
-        for name, field in self.filters(view).items():
-            value = request.query_params.get(name)
-            if value is None:
-                continue
-            if field.many_to_one:
-                if re.fullmatch(SLUG_PATTERN, value):
-                    queryset = queryset.filter(**{f"{name}__slug": value})
-                else:
-                    errors[name] = ["Enter a slug: letters, digits, hyphens or underscores."]
-            elif value in dict(field.choices):
-                queryset = queryset.filter(**{name: value})
+        if view.collection is None:
+            return queryset
+        params, model, errors = request.query_params, queryset.model, {}
+        partner = params.get("partner")
+        if partner is not None:
+            if re.fullmatch(SLUG_PATTERN, partner):
+                published_or_404(Partner, partner)
+                queryset = queryset.filter(partner__slug=partner)
             else:
-                errors[name] = [f"Choose one of: {', '.join(dict(field.choices))}."]
+                errors["partner"] = ["Enter a slug: letters, digits, hyphens or underscores."]
+        for list_filter in view.collection.filters:
+            text = params.get(list_filter.name)
+            if text is None:
+                continue
+            value = list_filter.parse(model, text)
+            if value is None:
+                errors[list_filter.name] = ["There is no such choice."]
+                continue
+            if isinstance(list_filter, RelatedFilter):
+                published_or_404(model._meta.get_field(list_filter.field).related_model, value)
+            queryset = queryset.filter(list_filter.condition(value))
         if errors:
             raise ValidationError(errors)
         return queryset
 
     def get_schema_operation_parameters(self, view):
-        parameters = []
-        for name, field in self.filters(view).items():
-            if field.many_to_one:
-                schema = {"type": "string", "pattern": SLUG_PATTERN}
-                description = (
-                    f"Only the rows of this {field.related_model._meta.model_name} (its slug)."
+        if view.collection is None:
+            return []
+        model = view.collection.model
+        slug = {"type": "string", "pattern": SLUG_PATTERN}
+        return [
+            query_parameter("partner", "Only this partner's rows (its slug).", slug),
+            *(
+                query_parameter(
+                    f.name, f"{f.label}, as the list page filters it.", filter_schema(f, model)
                 )
-            else:
-                schema = {"type": "string", "enum": list(dict(field.choices))}
-                description = f"Only the rows of this {name}."
-            parameters.append(
-                {
-                    "name": name,
-                    "required": False,
-                    "in": "query",
-                    "description": description,
-                    "schema": schema,
-                }
-            )
-        return parameters
+                for f in view.collection.filters
+            ),
+        ]
 
 
 NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No such published row, or page.")
-BAD_FILTER = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="A filter's or the page size's value cannot be one."
+BAD_REQUEST = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="A parameter's value cannot be one, or a parameter is given twice.",
 )
 
 
@@ -156,6 +183,12 @@ class OpenDataViewSet(viewsets.ReadOnlyModelViewSet):
     content_negotiation_class = OneFormat
     pagination_class = OpenDataPagination
     filter_backends = [PublicFilter]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        repeated = [name for name, values in request.query_params.lists() if len(values) > 1]
+        if repeated:
+            raise ValidationError({name: ["Give one value only."] for name in repeated})
 
     def lookup(self):
         """The row's key, from its address."""
@@ -183,11 +216,11 @@ def collection_viewset(collection):
     schema = extend_schema_view(
         list=extend_schema(
             summary=f"Published {plural}",
-            responses={200: serializer(many=True), 400: BAD_FILTER, 404: NOT_FOUND},
+            responses={200: serializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
         ),
         retrieve=extend_schema(
             summary=f"One published {collection.model._meta.verbose_name}",
-            responses={200: serializer, 404: NOT_FOUND},
+            responses={200: serializer, 400: BAD_REQUEST, 404: NOT_FOUND},
         ),
     )
     name = f"{collection.model.__name__}ViewSet"
@@ -197,10 +230,11 @@ def collection_viewset(collection):
 @extend_schema_view(
     list=extend_schema(
         summary="Published partners",
-        responses={200: partner_serializer()(many=True), 400: BAD_FILTER, 404: NOT_FOUND},
+        responses={200: partner_serializer()(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
     ),
     retrieve=extend_schema(
-        summary="One published partner", responses={200: partner_serializer(), 404: NOT_FOUND}
+        summary="One published partner",
+        responses={200: partner_serializer(), 400: BAD_REQUEST, 404: NOT_FOUND},
     ),
 )
 class PartnerViewSet(OpenDataViewSet):
@@ -262,10 +296,11 @@ def not_found(request, path):
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
-def api(view):
-    """An API address: cached for anonymous readers like a page, open to other
-    sites' scripts (CORS)."""
-    return open_data(public_page(view))
+def api(view, parameters=()):
+    """An API address: cached for anonymous readers like a page (with these
+    query parameters too: the view answers 200 only to values it accepts),
+    open to other sites' scripts (CORS)."""
+    return open_data(public_page(view, parameters=parameters))
 
 
 def api_patterns():
@@ -278,7 +313,11 @@ def api_patterns():
         # page only. Not cached whole: django-csp reads this from the answer, not
         # from what the page cache keeps.
         path("docs/", csp_update({"img-src": "data:"})(DocsView.as_view()), name="docs"),
-        path("partners/", api(PartnerViewSet.as_view(read)), name="partner-list"),
+        path(
+            "partners/",
+            api(PartnerViewSet.as_view(read), parameters=["page_size"]),
+            name="partner-list",
+        ),
         path(
             "partners/<slug:partner_slug>/",
             api(PartnerViewSet.as_view(one)),
@@ -290,7 +329,10 @@ def api_patterns():
         patterns += [
             path(
                 f"{collection.segment}/",
-                api(viewset.as_view(read)),
+                api(
+                    viewset.as_view(read),
+                    parameters=["page_size", "partner", *(f.name for f in collection.filters)],
+                ),
                 name=f"{collection.name}-list",
             ),
             path(

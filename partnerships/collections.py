@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from .filters import ChoiceFilter, RelatedFilter, YearFilter
 from .models import (
     Agreement,
     ConstituentGroup,
@@ -61,12 +62,13 @@ class Collection:
     children: tuple = ()  # reverse relations the detail page lists (their visible rows)
     on_overview: bool = False  # has its own section in partner_detail.html; else linked
     overview_limit: int = 10  # the overview shows the first rows, then a count and a link
+    filters: tuple = ()  # the list page's filters (partnerships.filters), in the form's order
     # Open data (the downloads and the API, partnerships.open_data): each row's
     # fields after `slug` and `partner`, in order (default: the translated fields).
     # A translated field gives a column per language (`title`, `title_fr`, …), a
     # foreign key its row's slug, `photo` its address, a `Nested` relation a list.
+    # The API's list takes the same `filters` as the list page.
     data_fields: tuple = ()
-    data_filters: tuple = ()  # choice fields and foreign keys the API's list filters by
 
     @property
     def key(self):
@@ -80,11 +82,7 @@ class Collection:
         rows and, as `<relation>_more`, how many it leaves out (0 or less when
         none), unless `whole` (a detail page shows them all).
         """
-        rows = (
-            self.model.objects.visible_to(user)
-            .filter(partner=partner)
-            .select_related("partner", *self.related)
-        )
+        rows = self.visible(partner, user).select_related("partner", *self.related)
         for name in self.prefetch:
             rows = rows.prefetch_related(name) if whole else self._first_of(rows, name)
         return rows.order_by(*self.ordering) if self.ordering else rows
@@ -102,6 +100,11 @@ class Collection:
             rows = rows.filter(partner=partner)
         order = [o for o in self.ordering or self.model._meta.ordering if o != "partner_id"]
         return rows.order_by("partner_id", *order, "pk")
+
+    def visible(self, partner, user):
+        """The partner's rows that `user` may see, and nothing else (no related
+        rows, no order): what the list filters count."""
+        return self.model.objects.visible_to(user).filter(partner=partner)
 
     def _first_of(self, rows, name):
         relation = self.model._meta.get_field(name)
@@ -266,7 +269,6 @@ COLLECTIONS = Collections(
             "term_ends_on",
             *PHOTO_FIELDS,
         ),
-        data_filters=("constituent_group",),
     ),
     Collection(
         on_overview=True,
@@ -290,7 +292,10 @@ COLLECTIONS = Collections(
             Nested("signatories", ("name", "job_title", "party", "position")),
             *PHOTO_FIELDS,
         ),
-        data_filters=("kind",),
+        filters=(
+            YearFilter("year", _("Year signed"), "signed_on"),
+            ChoiceFilter("kind", _("Kind"), "kind"),
+        ),
     ),
     Collection(
         on_overview=True,
@@ -317,7 +322,15 @@ COLLECTIONS = Collections(
             "position",
             *PHOTO_FIELDS,
         ),
-        data_filters=("funding_channel",),
+        filters=(
+            RelatedFilter("channel", _("Funding channel"), "funding_channel"),
+            ChoiceFilter(
+                "main",
+                _("A main vehicle today"),
+                "is_main_vehicle",
+                values=(("yes", True, _("Yes")), ("no", False, _("No"))),
+            ),
+        ),
     ),
     Collection(
         on_overview=True,
@@ -327,6 +340,5 @@ COLLECTIONS = Collections(
         title=_("Private support"),
         related=("funding_channel",),
         data_fields=("name", "funding_channel", "description", "position", *PHOTO_FIELDS),
-        data_filters=("funding_channel",),
     ),
 )

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
@@ -20,18 +22,22 @@ def language_versions(request):
         return {}
     page = request.GET.get("page")
     path = request.path + (f"?page={page}" if page and page.isdigit() and page != "1" else "")
+    # The switcher also keeps the page's own parameters (a list's filters); the
+    # canonical and alternate addresses are the unfiltered list's.
+    own = getattr(match.func, "cached_parameters", ())
+    kept = [(name, request.GET[name]) for name in request.GET if name in own and request.GET[name]]
+    switch_path = f"{path}{'&' if '?' in path else '?'}{urlencode(kept)}" if kept else path
     current = get_language()
     versions = [
         {
             "code": code,
             "name": name,
-            "url": translate_url(path, code),
+            "url": translate_url(switch_path, code),
+            "absolute_url": request.build_absolute_uri(translate_url(path, code)),
             "is_current": code == current,
         }
         for code, name in settings.LANGUAGES
     ]
-    for version in versions:
-        version["absolute_url"] = request.build_absolute_uri(version["url"])
     default = next(v for v in versions if v["code"] == settings.LANGUAGE_CODE)
     return {
         "language_versions": versions,

@@ -18,7 +18,7 @@ trip to the cache):
 Tokens are deleted when the change is made and again when its transaction
 commits, so no page rendered from the data before the commit outlives it.
 Nothing is cached for staff (a session or message cookie), previews, share
-links or query strings other than a page number.
+links or query strings other than a page number and a list's filters.
 """
 
 import datetime
@@ -35,9 +35,16 @@ from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.http import HttpResponse
-from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
-from django.utils.http import http_date
+from django.urls import Resolver404, get_resolver
+from django.utils import timezone, translation
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
+from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import get_language_from_path
 
 SCHEDULE_KEY = "pages:schedule"
 SITE_SCOPE = ""
@@ -45,32 +52,32 @@ SITE_SCOPE = ""
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 
 
-def public_page(view):
-    """Marks a view whose answers to anonymous readers may be cached whole."""
+def public_page(view, parameters=()):
+    """Marks a view whose answers to anonymous readers may be cached whole.
+
+    `parameters`: query parameters of its own (a list's filters) that the page
+    may be cached with, beside `cached_parameters()`. Only 200s are cached, so
+    the view must answer something else to any value it does not accept, or
+    arbitrary values would fill the cache.
+    """
 
     @wraps(view)
     def page(*args, **kwargs):
         return view(*args, **kwargs)
 
     page.public_page = True
+    page.cached_parameters = frozenset(parameters)
     return page
 
 
 @cache
 def cached_parameters():
     """The query parameters a cached page may have (page numbers: of a list, of
-    a sitemap section, of each list on a channel's page; the open data API's
-    page size and filters); with any other, the page is answered, not cached."""
+    a sitemap section, of each list on a channel's page); with any other, the
+    page is answered, not cached."""
     from .collections import COLLECTIONS
 
-    return {
-        "page",
-        "p",
-        *(f"{collection.key}_page" for collection in COLLECTIONS),
-        "page_size",
-        "partner",
-        *(name for collection in COLLECTIONS for name in collection.data_filters),
-    }
+    return {"page", "p", *(f"{collection.key}_page" for collection in COLLECTIONS)}
 
 
 def scope_key(scope):
@@ -87,19 +94,28 @@ def lookup(request, scope):
     """(the page's current tokens, its stored entry or None), in one trip to the
     cache; the tokens are drawn anew where missing or out of date. An entry
     stored under other tokens is out of date."""
-    keys = [SCHEDULE_KEY, scope_key(scope), page_key(request)]
-    found = default_cache.get_many(keys)
+    key = page_key(request)
+    found = default_cache.get_many([SCHEDULE_KEY, scope_key(scope), key])
+    tokens = current_tokens(scope, found)
+    entry = found.get(key)
+    return tokens, entry if entry is not None and entry[0] == tokens else None
+
+
+def current_tokens(scope, found=None):
+    """(the schedule's token, `scope`'s token): what anything kept for `scope` is
+    kept under, to be dropped with its pages. `found`: these keys already read
+    from the cache; the tokens are drawn anew where missing or out of date."""
+    found = found if found is not None else default_cache.get_many([SCHEDULE_KEY, scope_key(scope)])
     schedule = found.get(SCHEDULE_KEY)
     if schedule is None or timezone.now().timestamp() >= schedule["until"]:
         schedule = {"token": secrets.token_hex(8), "until": next_change_timestamp()}
         default_cache.set(SCHEDULE_KEY, schedule, None)
-    if keys[1] not in found:
+    key = scope_key(scope)
+    if key not in found:
         # add(): two processes drawing at once agree on the first one's token.
-        default_cache.add(keys[1], secrets.token_hex(8), None)
-        found[keys[1]] = default_cache.get(keys[1]) or secrets.token_hex(8)
-    tokens = (schedule["token"], found[keys[1]])
-    entry = found.get(keys[2])
-    return tokens, entry if entry is not None and entry[0] == tokens else None
+        default_cache.add(key, secrets.token_hex(8), None)
+        found[key] = default_cache.get(key) or secrets.token_hex(8)
+    return schedule["token"], found[key]
 
 
 def public_models():
@@ -262,55 +278,76 @@ def connect_signals():
 class PageCacheMiddleware:
     """Answers anonymous readers of `public_page` views from the cache.
 
-    Between CommonMiddleware and FallbackNoticeMiddleware: what it stores is the
-    finished page (the English-fallback notice in place), and what it returns
-    passes through the middleware above it like any other answer.
+    First in MIDDLEWARE: a hit is answered before any other middleware runs, and
+    what a miss stores is the finished answer, every header the middleware below
+    adds included (security policies, the English-fallback notice). The address
+    is resolved here, as Django will resolve it, to know whether it is a public
+    page and whose (its partner's, or the site's).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        view, scope = self.public_page_of(request)
+        request.public_page = view  # for the middleware above: CORS on open data
+        if view is None:
+            return self.get_response(request)
+        state, tokens = "bypass", None
+        if self.may_serve(request, view):
+            try:
+                tokens, entry = lookup(request, scope)
+            except (OperationalError, InterfaceError):
+                entry = None  # the database is down: the view answers with the 503
+            if entry is not None:
+                return self.answer(request, entry)
+            state = "miss" if tokens is not None else "bypass"
         response = self.get_response(request)
-        tokens = getattr(request, "_page_cache_tokens", None)
-        if tokens is not None and self.may_store(response):
+        self.mark(response, state)
+        if tokens is not None and request.method == "GET" and self.may_store(response):
             response.headers["Last-Modified"] = http_date()
             set_response_etag(response)
             entry = (tokens, response.status_code, response.content, list(response.items()))
             default_cache.set(page_key(request), entry, settings.PAGE_CACHE_SECONDS)
-        if getattr(request, "_public_page", False):
-            self.mark(request, response)
         return response
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        if not getattr(view_func, "public_page", False):
-            return None
-        request._public_page = True
-        if not self.may_serve(request):
-            return None
-        scope = view_kwargs.get("partner_slug", SITE_SCOPE)
+    @staticmethod
+    def public_page_of(request):
+        """(the `public_page` view this address shows, its scope: a partner's
+        slug or SITE_SCOPE), or (None, None) when it shows none."""
+        path = request.path_info
+        language = get_language_from_path(path) or settings.LANGUAGE_CODE
         try:
-            tokens, entry = lookup(request, scope)
-        except (OperationalError, InterfaceError):
-            return None  # the database is down: the view answers with the 503
-        if entry is None:
-            request._page_cache_tokens = tokens if request.method == "GET" else None
-            request._page_cache = "miss"
-            return None
+            with translation.override(language):
+                match = get_resolver(getattr(request, "urlconf", None)).resolve(path)
+        except Resolver404:
+            return None, None
+        if not getattr(match.func, "public_page", False):
+            return None, None
+        return match.func, match.kwargs.get("partner_slug", SITE_SCOPE)
+
+    @staticmethod
+    def answer(request, entry):
         _tokens, status, content, headers = entry
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response.headers[name] = value
-        request._page_cache = "hit"
-        return response
+        response.headers["X-Page-Cache"] = "hit"
+        # ConditionalGetMiddleware is below, so it is not run for a hit: the same check here.
+        return get_conditional_response(
+            request,
+            etag=response.get("ETag"),
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            response=response,
+        )
 
     @staticmethod
-    def may_serve(request):
+    def may_serve(request, view):
         return (
             settings.PAGE_CACHE_SECONDS > 0
             and request.method in ("GET", "HEAD")
             and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
-            and set(request.GET) <= cached_parameters()
+            and set(request.GET) <= cached_parameters() | view.cached_parameters
         )
 
     @staticmethod
@@ -325,13 +362,12 @@ class PageCacheMiddleware:
         )
 
     @staticmethod
-    def mark(request, response):
+    def mark(response, state):
         """Every public page varies with the cookies (staff see drafts); caches
         along the way ask again each time, and get a 304 while it is unchanged."""
         patch_vary_headers(response, ("Cookie",))
-        state = getattr(request, "_page_cache", None)
-        if state is None:
+        if state == "bypass":
             patch_cache_control(response, private=True, no_cache=True)
         else:
             patch_cache_control(response, public=True, no_cache=True)
-        response.headers["X-Page-Cache"] = state or "bypass"
+        response.headers["X-Page-Cache"] = state

@@ -38,11 +38,16 @@ class OpenDataCorsMiddleware:
     """`Access-Control-Allow-Origin: *` on open data read anonymously.
 
     Only GET, HEAD and OPTIONS (a preflight is answered here), and only for a
-    request without credentials: a cookie or an `Authorization` header gets no
-    CORS header, so no other site's script reads anything a login might change
-    (the data never changes with one, but a session stays same-origin).
-    django-cors-headers allows origins, not requests: it cannot leave the
-    header off a credentialed request, which is the whole rule here.
+    request without credentials: one with a cookie or an `Authorization` header
+    gets no CORS header, so no other site's script reads anything through a
+    reader's login (the data never changes with one, but a session stays
+    same-origin). django-cors-headers allows origins, not requests: it cannot
+    leave the header off a credentialed request, which is the whole rule here.
+
+    First in MIDDLEWARE, outside the page cache: a cached answer is the same for
+    every reader, and gets the header or not as each request's credentials say.
+    Which view answers, the page cache has resolved (`request.public_page`, for
+    its hits too); Django's handler tells the rest (`process_view`).
     """
 
     methods = ("GET", "HEAD", "OPTIONS")
@@ -55,7 +60,8 @@ class OpenDataCorsMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if getattr(request, "_open_data", False):
+        view = getattr(request, "open_data_view", None) or getattr(request, "public_page", None)
+        if getattr(view, "open_data", False):
             patch_vary_headers(response, ("Cookie", "Authorization"))
             if self.anonymous(request):
                 response.headers["Access-Control-Allow-Origin"] = "*"
@@ -63,13 +69,11 @@ class OpenDataCorsMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not getattr(view_func, "open_data", False):
-            return None
-        request._open_data = True
+        request.open_data_view = view_func
         preflight = (
             request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
         )
-        if not (preflight and self.anonymous(request)):
+        if not (getattr(view_func, "open_data", False) and preflight and self.anonymous(request)):
             return None
         response = HttpResponse(status=204)
         response.headers["Access-Control-Allow-Methods"] = ", ".join(self.methods)

@@ -1,10 +1,13 @@
 """The admin's side of translation: each language beside the English, and what needs work."""
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.cache import cache
 from django.db import connections
 from django.db.models import F
 from django.db.models.expressions import RawSQL
@@ -410,23 +413,53 @@ def count_statuses(queryset):
     return totals["texts"], counts, totals["work"]
 
 
+def work_on(queryset, listed_items, scope=None):
+    """(texts, counts, rows needing work, the first `listed_items` of them) of
+    `queryset`, as `count_statuses` and `needs_work` give them.
+
+    With `scope` (a partner's slug: `queryset` holds only its rows), the counts
+    and the keys of the rows listed are kept in the cache under the tokens of
+    its public pages, which every change to its content replaces
+    (`partnerships.page_cache`): counting every row is for the first look
+    after a change."""
+    if scope is None or not settings.PAGE_CACHE_SECONDS:
+        texts, counts, work = count_statuses(queryset)
+        return texts, counts, work, list(needs_work(queryset, listed_items))
+    from . import page_cache
+
+    tokens = page_cache.current_tokens(scope)
+    query = f"{tokens} {queryset.query} {TARGET_LANGUAGES} {listed_items}"
+    key = f"translation:{hashlib.sha256(query.encode()).hexdigest()}"
+    kept = cache.get(key)
+    if kept is None:
+        texts, counts, work = count_statuses(queryset)
+        keys = list(needs_work(queryset, listed_items).values_list("pk", flat=True))
+        kept = (texts, counts, work, keys)
+        cache.set(key, kept, settings.PAGE_CACHE_SECONDS)
+    texts, counts, work, keys = kept
+    listed = queryset.in_bulk(keys) if keys else {}
+    return texts, counts, work, [listed[pk] for pk in keys if pk in listed]
+
+
 def translation_overview(collections, partner=None, listed_items=20):
     """Per collection and language: texts, and how many are in each state; then the total.
 
     `collections` lists (queryset, parent): `parent` names the field holding the
     record that an editor opens to fix a row (an inline's), or is None. The
-    database counts; of the rows that need work, the first `listed_items` of
-    each collection (the oldest) are listed, then how many more there are and,
-    where the kind has its own admin list, a link to them there (`partner`'s).
+    database counts (once per change to `partner`'s content: `work_on`); of the
+    rows that need work, the first `listed_items` of each collection (the
+    oldest) are listed, then how many more there are and, where the kind has
+    its own admin list, a link to them there (`partner`'s).
     """
     overview = []
     total = CollectionStatus(label=_("All content"))
     labels = dict(TranslationStatus.choices)
+    scope = partner.slug if partner is not None else None
     for queryset, parent in collections:
         model = queryset.model
         row = CollectionStatus(label=model._meta.verbose_name_plural)
-        row.texts, row.counts, work = count_statuses(queryset)
-        for item in needs_work(queryset, listed_items):
+        row.texts, row.counts, work, listed = work_on(queryset, listed_items, scope)
+        for item in listed:
             opened = getattr(item, parent) if parent else item
             row.to_do.append(
                 (

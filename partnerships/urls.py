@@ -30,7 +30,11 @@ def collection_patterns(collections):
     for collection in collections:
         yield path(
             f"{collection.segment}/",
-            public_page(views.CollectionListView.as_view(collection=collection)),
+            public_page(
+                views.CollectionListView.as_view(collection=collection),
+                # The view answers 200 only for valid filters: these pages are cached too.
+                parameters=[list_filter.name for list_filter in collection.filters],
+            ),
             name=f"{collection.name}-list",
         )
         yield path(

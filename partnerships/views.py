@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
 from .collections import COLLECTIONS, Collection, first_of_each
+from .filters import ListFiltering
 from .models import Concern, Partner, PendingChange
 from .models.publishing import may_preview
 from .translation import localized_html
@@ -143,8 +144,24 @@ class CollectionMixin(BreadcrumbMixin):
 
 
 class CollectionListView(DraftNoticeMixin, CollectionMixin, ListView):
+    """A collection's list, narrowed by its filters (`Collection.filters`); a
+    filter value that is not one of the choices is a 400, the list shown
+    without it and the error beside it."""
+
     def get_paginate_by(self, queryset):
         return self.collection.paginate_by
+
+    @cached_property
+    def filtering(self):
+        return ListFiltering(
+            self.collection.filters,
+            self.collection.visible(self.partner, self.request.user),
+            self.request.GET,
+            self.collection.list_url(self.partner),
+        )
+
+    def get_queryset(self):
+        return self.filtering.apply(super().get_queryset())
 
     def get_breadcrumbs(self):
         return [*super().get_breadcrumbs(), (self.collection.title, None)]
@@ -152,9 +169,14 @@ class CollectionListView(DraftNoticeMixin, CollectionMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             is_draft=not self.partner.is_public,
+            filtering=self.filtering,
             downloads=self.collection.data_urls(self.partner),
             **kwargs,
         )
+
+    def render_to_response(self, context, **kwargs):
+        status = 400 if self.filtering.has_errors else 200
+        return super().render_to_response(context, status=status, **kwargs)
 
 
 class CollectionDetailView(PreviewMixin, CollectionMixin, DetailView):

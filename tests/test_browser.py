@@ -519,6 +519,44 @@ def test_publisher_formats_text_adds_a_photo_publishes_and_readers_see_both(
     assert results.violations_count == 0, results.generate_report()
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_reader_filters_the_projects_with_javascript_off_then_removes_the_filter(
+    browser, site, viewport
+):
+    """The filter form is plain HTML: it works with JavaScript off, fits a phone,
+    and axe finds nothing wrong with it (set, and with a wrong value)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    projects = "/en/partners/japan/projects/"
+    context = browser.new_context(viewport=viewport, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site + projects)
+        page.get_by_label("Funding channel").select_option(label="Japanese government (1)")
+        page.get_by_role("button", name="Apply filters").click()
+        page.wait_for_url(f"**{projects}?channel=japanese-government")
+        expect(page.locator(".card")).to_have_count(1)
+        expect(page.locator(".card")).to_contain_text("ILO/Japan Multi-bilateral Programme")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+        page.get_by_role("link", name="Remove the filter “Funding channel”").click()
+        page.wait_for_url(f"**{projects}")
+        expect(page.locator(".card")).to_have_count(2)
+    finally:
+        context.close()
+    context = browser.new_context(viewport=viewport, bypass_csp=True)
+    try:
+        page = context.new_page()
+        for query in ["?channel=japanese-government", "?channel=nowhere"]:
+            page.goto(site + projects + query)
+            results = Axe().run(page)
+            assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
+
+
 def test_api_documentation_works_under_the_content_security_policy(page, site):
     """Swagger UI from our own static files: it reads the schema, lists every
     address, and a reader can try one, with nothing blocked or fetched elsewhere."""

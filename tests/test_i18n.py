@@ -18,10 +18,12 @@ import polib
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, translate_url
 from django.utils import translation
 
-from partnerships.models import Agreement, Partner, Project
+from partnerships.models import Agreement, Partner, Project, Signatory
 from partnerships.translation import target_languages, translation_field_name
 from partnerships.translation_admin import count_statuses, needs_work, work_by_language
 from tests.factories import AgreementFactory, PartnerFactory, ProjectFactory
@@ -629,6 +631,25 @@ def test_translation_overview_counts_each_language_and_state(admin_client, japan
     assert totals.counts[SHIPPED[-1]] == {"approved": 6, "review": texts - 6}
     text = visible_text(response)
     assert "All content: 52 texts" in text
+
+
+def test_translation_overview_counts_once_per_change_to_the_partners_content(admin_client, japan):
+    """The counts are kept until the partner's content changes: a second look
+    counts nothing; a save of one signatory shows on the next."""
+    url = f"/admin/partnerships/partner/{japan.pk}/translation/"
+    with CaptureQueriesContext(connection) as first:
+        admin_client.get(url)
+    with CaptureQueriesContext(connection) as again:
+        texts = admin_client.get(url).context["totals"].texts
+    counting = [q for q in first if "CASE WHEN" in q["sql"]]
+    assert len(counting) >= 8
+    assert not [q for q in again if "CASE WHEN" in q["sql"]]
+
+    signatory = Signatory.objects.filter(agreement__partner=japan).first()
+    setattr(signatory, translation_field_name("job_title", SHIPPED[0]), "")
+    signatory.save()
+    totals = admin_client.get(url).context["totals"]
+    assert totals.counts[SHIPPED[0]] == {"missing": 1, "review": texts - 1}
 
 
 def states_as_each_row_reports_them(queryset):

@@ -82,6 +82,19 @@ def test_a_second_reader_gets_every_page_with_no_query(client, japan):
         assert response["Content-Type"] == first[url]["Content-Type"]
 
 
+def test_a_page_from_the_cache_carries_every_header_of_the_fresh_page(client, japan):
+    """The cache answers before the rest of the middleware runs: what it serves
+    must still carry the security policies and the language the page had."""
+    for url in [japan.get_absolute_url(), in_language(japan.get_absolute_url(), "ja")]:
+        first = client.get(url)
+        hit = client.get(url)
+        assert hit["X-Page-Cache"] == "hit"
+        expected = {k: v for k, v in first.items() if k != "X-Page-Cache"}
+        assert {k: v for k, v in hit.items() if k != "X-Page-Cache"} == expected
+        for header in ("Content-Security-Policy", "X-Content-Type-Options", "Content-Language"):
+            assert header in expected, (url, header)
+
+
 def test_a_miss_costs_the_page_and_one_look_at_the_schedule(client, japan):
     """The first page after a change computes when the schedule next changes
     (one query per kind of content); the pages after it don't."""

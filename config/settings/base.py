@@ -51,6 +51,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Access-Control-Allow-Origin on open data read anonymously: outside the page
+    # cache, so a cached answer gets it or not as each request's credentials say.
+    "partnerships.security.OpenDataCorsMiddleware",
+    # Then: anonymous readers' pages from the cache, finished, before anything else
+    # runs (partnerships.page_cache).
+    "partnerships.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # ETag and Last-Modified: a reader's unchanged page is a 304 with no body.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -62,11 +68,6 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Access-Control-Allow-Origin on open data read anonymously; above the page cache,
-    # so cached answers get it too.
-    "partnerships.security.OpenDataCorsMiddleware",
-    # Anonymous readers' pages from the cache (partnerships.page_cache).
-    "partnerships.page_cache.PageCacheMiddleware",
     # Inside the two above, so what they and anything above them see is the final page.
     "partnerships.middleware.FallbackNoticeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
