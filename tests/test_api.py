@@ -256,6 +256,24 @@ def test_requests_with_credentials_get_no_cors_header(url, credentials):
     assert "Cookie" in response["Vary"] and "Authorization" in response["Vary"]
 
 
+@pytest.mark.parametrize("url", ["/api/agreements/", "/en/partners/japan/agreements/data.csv"])
+def test_a_cached_answer_gets_the_cors_header_as_each_request_says(client, url):
+    """The page cache keeps one answer for everyone; the header follows each
+    request's credentials, on a hit and on a 304 too."""
+    PartnerFactory(slug="japan")
+    origin = {"Origin": "https://example.org"}
+    first = client.get(url, headers=origin)
+    assert first["X-Page-Cache"] == "miss"
+    assert first["Access-Control-Allow-Origin"] == "*"
+    for credentials in [{"Authorization": "Bearer x"}, {"Cookie": "theme=dark"}]:
+        hit = Client(headers={**origin, **credentials}).get(url)
+        assert hit["X-Page-Cache"] == "hit"
+        assert "Access-Control-Allow-Origin" not in hit, credentials
+    again = client.get(url, headers={**origin, "If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    assert again["Access-Control-Allow-Origin"] == "*"
+
+
 def test_a_logged_in_readers_answer_has_no_cors_header(admin_client):
     response = admin_client.get("/api/agreements/", headers={"Origin": "https://example.org"})
     assert response.status_code == 200
