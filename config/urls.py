@@ -12,6 +12,8 @@ from partnerships.views import health, ready
 # exist once per language: /en/… and /ja/….
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The open data API: one address whatever the reader's language (its data has every one).
+    path("api/", include("partnerships.api")),
     path("healthz", health, name="health"),
     path("readyz", ready, name="ready"),
     *sitemap_patterns(sitemaps),

@@ -34,6 +34,18 @@ from .models import (
     Representative,
 )
 
+# The photo's columns in open data: its address, description (alt text), caption and credit.
+PHOTO_FIELDS = ("photo", "photo_alt", "photo_caption", "photo_credit")
+
+
+@dataclass(frozen=True)
+class Nested:
+    """Open data: a reverse relation given inside each row, as a list of its
+    rows' `fields` (an agreement's signatories)."""
+
+    relation: str
+    fields: tuple
+
 
 @dataclass(frozen=True)
 class Collection:
@@ -51,6 +63,12 @@ class Collection:
     on_overview: bool = False  # has its own section in partner_detail.html; else linked
     overview_limit: int = 10  # the overview shows the first rows, then a count and a link
     filters: tuple = ()  # the list page's filters (partnerships.filters), in the form's order
+    # Open data (the downloads and the API, partnerships.open_data): each row's
+    # fields after `slug` and `partner`, in order (default: the translated fields).
+    # A translated field gives a column per language (`title`, `title_fr`, …), a
+    # foreign key its row's slug, `photo` its address, a `Nested` relation a list.
+    # The API's list takes the same `filters` as the list page.
+    data_fields: tuple = ()
 
     @property
     def key(self):
@@ -68,6 +86,20 @@ class Collection:
         for name in self.prefetch:
             rows = rows.prefetch_related(name) if whole else self._first_of(rows, name)
         return rows.order_by(*self.ordering) if self.ordering else rows
+
+    def published_rows(self, partner=None):
+        """Open data: the published rows (of `partner`, or of every partner),
+        whoever asks, with every row of each `prefetch` relation, in the list's
+        order and then by key (so that pages of the API never overlap)."""
+        rows = (
+            self.model.objects.published()
+            .select_related("partner", *self.related)
+            .prefetch_related(*self.prefetch)
+        )
+        if partner is not None:
+            rows = rows.filter(partner=partner)
+        order = [o for o in self.ordering or self.model._meta.ordering if o != "partner_id"]
+        return rows.order_by("partner_id", *order, "pk")
 
     def visible(self, partner, user):
         """The partner's rows that `user` may see, and nothing else (no related
@@ -99,6 +131,16 @@ class Collection:
     def list_url(self, partner):
         slug = partner if isinstance(partner, str) else partner.slug
         return reverse(f"partnerships:{self.name}-list", kwargs={"partner_slug": slug})
+
+    def data_urls(self, partner):
+        """{format: address} of the collection's downloads (the whole list)."""
+        slug = partner if isinstance(partner, str) else partner.slug
+        return {
+            format: reverse(
+                f"partnerships:{self.name}-data", kwargs={"partner_slug": slug, "format": format}
+            )
+            for format in ("csv", "json")
+        }
 
     def item_url(self, item):
         if not self.has_detail_pages:
@@ -213,6 +255,20 @@ COLLECTIONS = Collections(
         ordering=(ConstituentGroup.ordering(), "position", "family_name"),
         paginate_by=60,
         overview_limit=12,
+        data_fields=(
+            "honorific",
+            "given_name",
+            "family_name",
+            "constituent_group",
+            "governing_body_role",
+            "job_title",
+            "organisation",
+            "organisation_abbreviation",
+            "position",
+            "term_started_on",
+            "term_ends_on",
+            *PHOTO_FIELDS,
+        ),
     ),
     Collection(
         on_overview=True,
@@ -222,6 +278,20 @@ COLLECTIONS = Collections(
         title=_("Agreements"),
         prefetch=("signatories",),
         overview_limit=3,  # each in full: summary, photo, narrative, signatories
+        data_fields=(
+            "title",
+            "kind",
+            "headline",
+            "signed_on",
+            "signed_in",
+            "visit_started_on",
+            "visit_ended_on",
+            "summary",
+            "body",
+            "further_information_url",
+            Nested("signatories", ("name", "job_title", "party", "position")),
+            *PHOTO_FIELDS,
+        ),
         filters=(
             YearFilter("year", _("Year signed"), "signed_on"),
             ChoiceFilter("kind", _("Kind"), "kind"),
@@ -234,6 +304,7 @@ COLLECTIONS = Collections(
         segment="funding-channels",
         title=_("Funding channels"),
         children=("projects", "private_support_activities"),
+        data_fields=("name", "description", "position", *PHOTO_FIELDS),
     ),
     Collection(
         on_overview=True,
@@ -243,6 +314,14 @@ COLLECTIONS = Collections(
         title=_("Projects and programmes"),
         related=("funding_channel",),
         overview_limit=5,  # the main vehicles, named in a sentence
+        data_fields=(
+            "name",
+            "funding_channel",
+            "is_main_vehicle",
+            "description",
+            "position",
+            *PHOTO_FIELDS,
+        ),
         filters=(
             RelatedFilter("channel", _("Funding channel"), "funding_channel"),
             ChoiceFilter(
@@ -260,5 +339,6 @@ COLLECTIONS = Collections(
         segment="private-support",
         title=_("Private support"),
         related=("funding_channel",),
+        data_fields=("name", "funding_channel", "description", "position", *PHOTO_FIELDS),
     ),
 )

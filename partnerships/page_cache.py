@@ -290,6 +290,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         view, scope = self.public_page_of(request)
+        request.public_page = view  # for the middleware above: CORS on open data
         if view is None:
             return self.get_response(request)
         state, tokens = "bypass", None

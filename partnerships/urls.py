@@ -1,14 +1,32 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from . import feeds, sharing, views
 from .collections import COLLECTIONS
+from .open_data import DataDownloadView
 from .page_cache import public_page
+from .security import open_data
 
 app_name = "partnerships"
 
 
+class DataFormat:
+    """The formats a collection is downloaded in: `data.csv`, `data.json`."""
+
+    regex = "csv|json"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(DataFormat, "data_format")
+
+
 def collection_patterns(collections):
-    """A list page per collection, and a detail page per item where it has one."""
+    """A list page per collection, its downloads, and a detail page per item
+    where it has one."""
     for collection in collections:
         yield path(
             f"{collection.segment}/",
@@ -18,6 +36,11 @@ def collection_patterns(collections):
                 parameters=[list_filter.name for list_filter in collection.filters],
             ),
             name=f"{collection.name}-list",
+        )
+        yield path(
+            f"{collection.segment}/data.<data_format:format>",
+            open_data(public_page(DataDownloadView.as_view(collection=collection))),
+            name=f"{collection.name}-data",
         )
         if collection.has_detail_pages:
             yield path(

@@ -168,7 +168,10 @@ class CollectionListView(DraftNoticeMixin, CollectionMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            is_draft=not self.partner.is_public, filtering=self.filtering, **kwargs
+            is_draft=not self.partner.is_public,
+            filtering=self.filtering,
+            downloads=self.collection.data_urls(self.partner),
+            **kwargs,
         )
 
     def render_to_response(self, context, **kwargs):

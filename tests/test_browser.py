@@ -555,3 +555,25 @@ def test_reader_filters_the_projects_with_javascript_off_then_removes_the_filter
             assert results.violations_count == 0, results.generate_report()
     finally:
         context.close()
+
+
+def test_api_documentation_works_under_the_content_security_policy(page, site):
+    """Swagger UI from our own static files: it reads the schema, lists every
+    address, and a reader can try one, with nothing blocked or fetched elsewhere."""
+    violations = watch_for_csp_violations(page)
+    foreign = []
+    page.on(
+        "request",
+        lambda request: None if request.url.startswith(site) else foreign.append(request.url),
+    )
+    assert page.goto(site + "/api/docs/").status == 200
+    operations = page.locator(".opblock-summary-path")
+    expect(operations.first).to_be_visible()
+    expect(page.locator("#swagger-ui")).to_contain_text("/api/agreements/{partner_slug}/{slug}/")
+    page.locator("#operations-partners-partners_list .opblock-summary").click()
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+    expect(page.locator(".live-responses-table tbody .response-col_status")).to_have_text("200")
+    expect(page.locator(".live-responses-table")).to_contain_text("Partnerships with Japan")
+    assert violations == []
+    assert foreign == []

@@ -68,3 +68,15 @@ def test_sixth_collection_is_in_the_partners_feed(client, sixth, publication):
     feed = client.get("/fr/partners/japan/feed/").content.decode()
     assert "<title>Annual report</title>" in feed
     assert 'href="http://testserver/fr/partners/japan/publications/annual-report/"' in feed
+
+
+def test_sixth_collection_has_downloads_and_an_api(client, sixth, publication):
+    html = client.get("/en/partners/japan/publications/").content.decode()
+    assert 'href="/en/partners/japan/publications/data.csv"' in html
+    csv = client.get("/en/partners/japan/publications/data.csv").content.decode("utf-8-sig")
+    assert csv.splitlines()[0] == "slug,partner,title,title_fr,title_es,title_ja,url,updated_at"
+    assert csv.splitlines()[1].startswith("annual-report,japan,Annual report,,,,")
+    rows = client.get("/api/publications/", {"partner": "japan"}).json()["results"]
+    assert [row["title"] for row in rows] == ["Annual report"]
+    row = client.get("/api/publications/japan/annual-report/").json()
+    assert row["url"] == "http://testserver/en/partners/japan/publications/annual-report/"

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django_prose_editor",  # the rich text editor; its JS and CSS are served as our static
     "reversion",
     "reversion_compare",
+    "rest_framework",  # the open data API (/api/)
+    "drf_spectacular",  # its OpenAPI schema
+    "drf_spectacular_sidecar",  # Swagger UI as our own static files
     "partnerships",
     "axes",
     # Last: it removes a photo's old file when it is replaced or its row deleted.
@@ -48,7 +51,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: anonymous readers' pages from the cache, finished, before anything else
+    # Access-Control-Allow-Origin on open data read anonymously: outside the page
+    # cache, so a cached answer gets it or not as each request's credentials say.
+    "partnerships.security.OpenDataCorsMiddleware",
+    # Then: anonymous readers' pages from the cache, finished, before anything else
     # runs (partnerships.page_cache).
     "partnerships.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -288,6 +294,37 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+# The open data API (partnerships.api): read-only, JSON, for anyone. No
+# authentication at all, so a logged-in editor's session changes nothing there
+# (the API shows published rows only) and CSRF does not apply.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Partnerships open data API",
+    "DESCRIPTION": (
+        "The published content of the partner pages, read-only: partners and each of "
+        "their collections. Every text in every language (`title`, `title_fr`, …); the "
+        "same rows and values as the CSV and JSON downloads on each list page."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # from drf-spectacular-sidecar's static files, no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No online validator badge (an image from another site); GET is all there is.
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "validatorUrl": None,
+        "supportedSubmitMethods": ["get"],
+    },
+}
+
 # Browser features the site never uses, turned off for it and anything it embeds.
 PERMISSIONS_POLICY = {
     feature: []
