@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion_compare.admin import CompareVersionAdmin
 
+from .admin_labels import LabelledInputsMixin
 from .models import (
     Agreement,
     Concern,
@@ -50,6 +51,7 @@ admin.site.index_title = _("Content")
 
 
 class PublishableAdmin(
+    LabelledInputsMixin,
     RichTextAdminMixin,
     ShareActionMixin,
     WorkflowAdminMixin,
@@ -96,6 +98,24 @@ class PublishableAdmin(
         codename = get_permission_codename("publish", self.opts)
         return request.user.has_perm(f"{self.opts.app_label}.{codename}")
 
+    def get_list_display(self, request):
+        # The date of the last change, not the minute: a narrower column.
+        return [
+            "updated" if name == "updated_at" else name
+            for name in super().get_list_display(request)
+        ]
+
+    @admin.display(description=_("updated"), ordering="updated_at")
+    def updated(self, obj):
+        """The day of the last change; the exact time on hover."""
+        changed = timezone.localtime(obj.updated_at)
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            changed.isoformat(),
+            formats.localize(changed),
+            formats.date_format(changed, "SHORT_DATE_FORMAT"),
+        )
+
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
         if self.has_publish_permission(request, obj):
@@ -139,7 +159,10 @@ class PublishableAdmin(
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
-class ConcernInline(TranslationInlineMixin, admin.TabularInline):
+class ConcernInline(TranslationInlineMixin, admin.StackedInline):
+    """Stacked, like the signatories: a table row with a column per language
+    would be wider than the screen."""
+
     model = Concern
     extra = 0
     fields = ["name", "position"]
@@ -321,9 +344,10 @@ class TermFilter(admin.SimpleListFilter):
 
 @admin.register(Representative)
 class RepresentativeAdmin(PartnerScopedAdmin):
+    # One name column (family name first, as it sorts): the honorific and the
+    # roles are on the form.
     list_display = [
-        "family_name",
-        "given_name",
+        "name",
         "constituent_group",
         "organisation",
         "partner",
@@ -331,7 +355,7 @@ class RepresentativeAdmin(PartnerScopedAdmin):
         "is_published",
         "updated_at",
     ]
-    list_display_links = ["family_name", "given_name"]
+    list_display_links = ["name"]
     list_editable = ["position"]
     list_filter = ["is_published", "constituent_group", TermFilter, "partner"]
     search_fields = [
@@ -370,6 +394,10 @@ class RepresentativeAdmin(PartnerScopedAdmin):
         (_("Term"), {"fields": [("term_started_on", "term_ends_on")]}),
         PHOTO_FIELDSET,
     ]
+
+    @admin.display(description=_("name"), ordering="family_name")
+    def name(self, obj):
+        return f"{obj.family_name} {obj.given_name}"
 
     @admin.display(description=_("status"), ordering="is_published")
     def status(self, obj):

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from .admin_labels import LabelledInputsMixin
 from .models import ShareLink
 from .sharing import has_own_page
 
@@ -70,7 +71,7 @@ class ShareLinkStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(ShareLink)
-class ShareLinkAdmin(admin.ModelAdmin):
+class ShareLinkAdmin(LabelledInputsMixin, admin.ModelAdmin):
     """Links are made by the changelist action, never typed: only the expiry
     can be changed, by someone who may publish the record."""
 
