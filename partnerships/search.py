@@ -22,8 +22,8 @@ in English, the source every translation falls back to.
   ranked by the weight of the fields it is found in: the same results for
   plain words.
 
-A search is a fixed number of queries: one for the counts per type, one for
-the page of (type, key, rank), one per type on the page for its rows.
+A search is a fixed number of queries: one for the page of (type, key, rank)
+and the counts per type, then one per type on the page for its rows.
 """
 
 import hashlib
@@ -193,10 +193,13 @@ def uses_full_text(using):
 # PostgreSQL
 
 
-def document(searchable, language):
-    """The weighted tsvector of a row for a reader of `language`."""
+def document(searchable, language, only=None):
+    """The weighted tsvector of a row for a reader of `language` (of the fields
+    of weight `only`, or of every field)."""
     vectors = []
     for name, weight in searchable.fields:
+        if only not in (None, weight):
+            continue
         for column, text_language in searchable.columns(name, language):
             config = text_search_config(text_language) or SIMPLE
             vectors.append(SearchVector(column, config=config, weight=weight))
@@ -243,7 +246,11 @@ def matches(searchable, query, user, language, using):
     if uses_full_text(using):
         vector, tsquery = document(searchable, language), full_text_query(query, language)
         condition = Q(search_document=tsquery)
-        rank = SearchRank(F("search_document"), tsquery)
+        # Ranked by the names and titles ("A") alone, then by key: a row
+        # found by its name comes first. The rank reads the text again (the
+        # index holds no document), and names are short: bounded work per row,
+        # where the whole document's rank cost a few times more.
+        rank = SearchRank(document(searchable, language, only="A"), tsquery)
         if without_word_boundaries(language):
             substring = substring_condition(searchable, words, language)
             condition |= substring
@@ -281,8 +288,9 @@ class Result:
 
 
 class Search:
-    """A query's results for `user` in `language`, optionally of one type:
-    `counts()` per type, then `page(start, stop)`."""
+    """A query's results for `user` in `language`, optionally of one type
+    (`only`): `run(start, stop)` answers how many rows each type finds and the
+    results from `start` to `stop`, in order of rank."""
 
     def __init__(self, query, user, language=None, only=None, using=None):
         self.query, self.user = query, user
@@ -291,38 +299,55 @@ class Search:
         self.only = only
         self.using = using or router.db_for_read(self.searchables[0].model)
 
-    def _union(self, searchables):
-        found = [matches(s, self.query, self.user, self.language, self.using) for s in searchables]
-        return found[0].union(*found[1:], all=True) if len(found) > 1 else found[0]
+    def run(self, start, stop):
+        """({type: how many rows it finds}, [Result] from `start` to `stop`).
+
+        One query for both: the matching (type, key, rank) of every type, once
+        (a CTE), then the page of them and the count of each type; then one
+        query per type on the page for its rows. A query without a word
+        (punctuation only) finds nothing, and asks nothing.
+        """
+        counts = dict.fromkeys((s.name for s in self.searchables), 0)
+        if not terms(self.query):
+            return counts, []
+        keys = []
+        for name, pk, rank, count in self._keys_and_counts(start, stop):
+            if count is None:
+                keys.append((name, pk, rank))
+            else:
+                counts[name] = count
+        return counts, self._results(keys)
 
     def counts(self):
-        """{type: how many rows it finds}, every type, in one query (none for a
-        query without a word: punctuation only)."""
-        if not terms(self.query):
-            return dict.fromkeys((s.name for s in self.searchables), 0)
-        sql, params = self._union(self.searchables).query.get_compiler(self.using).as_sql()
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                f"SELECT found.search_type, COUNT(*) FROM ({sql}) found GROUP BY 1",
-                params,
-            )
-            found = dict(cursor.fetchall())
-        return {s.name: found.get(s.name, 0) for s in self.searchables}
+        return self.run(0, 0)[0]
 
     def page(self, start, stop):
-        """[Result] from `start` to `stop` in order of rank: one query for the
-        keys, one per type on the page for its rows."""
-        searchables = [s for s in self.searchables if self.only in (None, s.name)]
-        if not terms(self.query):
-            return []
-        keys = list(
-            self._union(searchables).order_by("-search_rank", "search_type", "pk")[start:stop]
+        return self.run(start, stop)[1]
+
+    def _keys_and_counts(self, start, stop):
+        found = [
+            matches(s, self.query, self.user, self.language, self.using) for s in self.searchables
+        ]
+        union = found[0].union(*found[1:], all=True) if len(found) > 1 else found[0]
+        sql, params = union.query.get_compiler(self.using).as_sql()
+        only, only_params = ("WHERE search_type = %s", [self.only]) if self.only else ("", [])
+        statement = (
+            f"WITH found (search_type, pk, search_rank) AS ({sql}) "
+            "SELECT * FROM (SELECT search_type, pk, search_rank, CAST(NULL AS bigint) FROM found "
+            f"{only} ORDER BY search_rank DESC, search_type, pk LIMIT %s OFFSET %s) page "
+            "UNION ALL "
+            "SELECT search_type, NULL, NULL, COUNT(*) FROM found GROUP BY search_type"
         )
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(statement, [*params, *only_params, stop - start, start])
+            return cursor.fetchall()
+
+    def _results(self, keys):
         by_type = {}
         for name, pk, _rank in keys:
             by_type.setdefault(name, []).append(pk)
         rows = {}
-        for searchable in searchables:
+        for searchable in self.searchables:
             if searchable.name in by_type:
                 for row in self._rows(searchable, by_type[searchable.name]):
                     rows[searchable.name, row.pk] = (searchable, row)
@@ -330,11 +355,8 @@ class Search:
         for name, pk, rank in keys:
             if (name, pk) in rows:
                 searchable, row = rows[name, pk]
-                results.append(
-                    Result(
-                        searchable, row, rank, searchable.url(row), self._excerpt(searchable, row)
-                    )
-                )
+                url, excerpt = searchable.url(row), self._excerpt(searchable, row)
+                results.append(Result(searchable, row, rank, url, excerpt))
         return results
 
     def _rows(self, searchable, pks):

@@ -254,21 +254,18 @@ class SearchForm(forms.Form):
         self.fields["type"].choices = [("", ""), *((s.name, s.label) for s in searchables)]
 
 
-class SearchResults:
-    """A search's results as the paginator reads them: a count, and a slice
-    (the page) fetched when taken."""
+class FetchedPage:
+    """One page of results, fetched with the count of them all, as the
+    paginator reads a list: its count, and the slice that is the page."""
 
-    def __init__(self, search, count):
-        self.search, self._count = search, count
+    def __init__(self, rows, count):
+        self.rows, self._count = rows, count
 
     def count(self):
         return self._count
 
-    def __len__(self):
-        return self._count
-
     def __getitem__(self, page):
-        return self.search.page(page.start, page.stop) if self._count else []
+        return self.rows
 
 
 class SearchView(BreadcrumbMixin, TemplateView):
@@ -276,10 +273,12 @@ class SearchView(BreadcrumbMixin, TemplateView):
     rank, each labelled with its type, with how many of each type and a link
     to see only those. Without a query, a page that says what to search for
     (the only one the page cache keeps). A bad parameter is a 400 with the
-    form's error; a page number beyond the results, a 404 as on list pages."""
+    form's error; a page number that is not one of the results', a 404 as on
+    list pages."""
 
     template_name = "partnerships/search.html"
     paginate_by = 20
+    max_page = 10_000  # beyond, a 404 without asking the database
 
     def get(self, request, *args, **kwargs):
         types = searchables()
@@ -287,15 +286,21 @@ class SearchView(BreadcrumbMixin, TemplateView):
         valid = form.is_valid()
         query = form.cleaned_data.get("q", "") if valid else ""
         only = form.cleaned_data.get("type") or None if valid else None
-        counts, results = {}, SearchResults(None, 0)
-        if query:
-            search = Search(query, request.user, only=only)
-            counts = search.counts()
-            results = SearchResults(search, counts[only] if only else sum(counts.values()))
-        paginator = Paginator(results, self.paginate_by)
-        number = request.GET.get("page") or 1
         try:
-            page = paginator.page(paginator.num_pages if number == "last" else number)
+            number = int(request.GET.get("page") or 1)
+        except ValueError as error:
+            raise Http404(_("There is no such page of results.")) from error
+        if not 1 <= number <= self.max_page:
+            raise Http404(_("There is no such page of results."))
+        counts, rows = {}, []
+        if query:
+            start = (number - 1) * self.paginate_by
+            counts, rows = Search(query, request.user, only=only).run(
+                start, start + self.paginate_by
+            )
+        total = counts.get(only, 0) if only else sum(counts.values())
+        try:
+            page = Paginator(FetchedPage(rows, total), self.paginate_by).page(number)
         except InvalidPage as error:
             raise Http404(_("There is no such page of results.")) from error
         context = self.get_context_data(
@@ -303,8 +308,8 @@ class SearchView(BreadcrumbMixin, TemplateView):
             query=query,
             only=only,
             page_obj=page,
-            results=list(page.object_list) if query else [],
-            total=paginator.count,
+            results=rows,
+            total=total,
             types=[
                 {
                     "name": s.name,
