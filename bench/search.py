@@ -360,7 +360,7 @@ def main(argv=None):
         page(q)
     with CaptureQueriesContext(connection) as captured:
         page(words[0])
-    found = Search(words[0], user, language="en").counts()
+    found = Search(words[0], user, language="en").run(0, 0)[0]
     print(f"the page for {words[0]!r}: {len(captured)} SQL queries; found {found}")
     load = " ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"load average before: {load} (on {os.cpu_count()} CPUs)")

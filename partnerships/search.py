@@ -176,7 +176,10 @@ def searchables():
     )
     return [
         partners,
-        *(Searchable(c.name, c.title, c.model, collection_fields(c)) for c in COLLECTIONS),
+        *(
+            Searchable(c.name, c.title, c.model, collection_fields(c), c.related)
+            for c in COLLECTIONS
+        ),
     ]
 
 
@@ -317,12 +320,6 @@ class Search:
             else:
                 counts[name] = count
         return counts, self._results(keys)
-
-    def counts(self):
-        return self.run(0, 0)[0]
-
-    def page(self, start, stop):
-        return self.run(start, stop)[1]
 
     def _keys_and_counts(self, start, stop):
         found = [
