@@ -69,6 +69,10 @@ class Collection:
     # foreign key its row's slug, `photo` its address, a `Nested` relation a list.
     # The API's list takes the same `filters` as the list page.
     data_fields: tuple = ()
+    # Site search (partnerships.search): ((field, weight), ...), the text a row
+    # is found by, "A" (names, titles) above "B" and "C" (body text); default:
+    # the display field at "A", the other translated text at "B".
+    search_fields: tuple = ()
 
     @property
     def key(self):
@@ -255,6 +259,14 @@ COLLECTIONS = Collections(
         ordering=(ConstituentGroup.ordering(), "position", "family_name"),
         paginate_by=60,
         overview_limit=12,
+        search_fields=(
+            ("given_name", "A"),
+            ("family_name", "A"),
+            ("organisation", "A"),
+            ("organisation_abbreviation", "A"),
+            ("job_title", "B"),
+            ("governing_body_role", "B"),
+        ),
         data_fields=(
             "honorific",
             "given_name",
@@ -278,6 +290,13 @@ COLLECTIONS = Collections(
         title=_("Agreements"),
         prefetch=("signatories",),
         overview_limit=3,  # each in full: summary, photo, narrative, signatories
+        search_fields=(
+            ("title", "A"),
+            ("headline", "B"),
+            ("summary", "B"),
+            ("signed_in", "B"),
+            ("body", "C"),
+        ),
         data_fields=(
             "title",
             "kind",
@@ -304,6 +323,7 @@ COLLECTIONS = Collections(
         segment="funding-channels",
         title=_("Funding channels"),
         children=("projects", "private_support_activities"),
+        search_fields=(("name", "A"), ("description", "B")),
         data_fields=("name", "description", "position", *PHOTO_FIELDS),
     ),
     Collection(
@@ -314,6 +334,7 @@ COLLECTIONS = Collections(
         title=_("Projects and programmes"),
         related=("funding_channel",),
         overview_limit=5,  # the main vehicles, named in a sentence
+        search_fields=(("name", "A"), ("description", "B")),
         data_fields=(
             "name",
             "funding_channel",
@@ -339,6 +360,7 @@ COLLECTIONS = Collections(
         segment="private-support",
         title=_("Private support"),
         related=("funding_channel",),
+        search_fields=(("name", "A"), ("description", "B")),
         data_fields=("name", "funding_channel", "description", "position", *PHOTO_FIELDS),
     ),
 )

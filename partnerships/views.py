@@ -6,21 +6,23 @@ visitors, so a draft can only be reached by staff previewing it.
 
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
+from django import forms
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Prefetch
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from .collections import COLLECTIONS, Collection, first_of_each
 from .filters import ListFiltering
 from .models import Concern, Partner, PendingChange
 from .models.publishing import may_preview
+from .search import MAX_QUERY_LENGTH, Search, searchables
 from .translation import localized_html
 
 
@@ -239,3 +241,88 @@ def ready(request):
     finally:
         probe.close()
     return JsonResponse({"status": "ok"})
+
+
+class SearchForm(forms.Form):
+    """The search box's parameters: the query and, optionally, one type of record."""
+
+    q = forms.CharField(label=_("Search the site"), max_length=MAX_QUERY_LENGTH, required=False)
+    type = forms.ChoiceField(label=_("Type"), required=False)
+
+    def __init__(self, *args, searchables, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [("", ""), *((s.name, s.label) for s in searchables)]
+
+
+class FetchedPage:
+    """One page of results, fetched with the count of them all, as the
+    paginator reads a list: its count, and the slice that is the page."""
+
+    def __init__(self, rows, count):
+        self.rows, self._count = rows, count
+
+    def count(self):
+        return self._count
+
+    def __getitem__(self, page):
+        return self.rows
+
+
+class SearchView(BreadcrumbMixin, TemplateView):
+    """Search every public record (partnerships.search): results in order of
+    rank, each labelled with its type, with how many of each type and a link
+    to see only those. Without a query, a page that says what to search for
+    (the only one the page cache keeps). A bad parameter is a 400 with the
+    form's error; a page number that is not one of the results', a 404 as on
+    list pages."""
+
+    template_name = "partnerships/search.html"
+    paginate_by = 20
+    max_page = 10_000  # beyond, a 404 without asking the database
+
+    def get(self, request, *args, **kwargs):
+        types = searchables()
+        form = SearchForm(request.GET, searchables=types)
+        valid = form.is_valid()
+        query = form.cleaned_data.get("q", "") if valid else ""
+        only = form.cleaned_data.get("type") or None if valid else None
+        try:
+            number = int(request.GET.get("page") or 1)
+        except ValueError as error:
+            raise Http404(_("There is no such page of results.")) from error
+        if not 1 <= number <= self.max_page:
+            raise Http404(_("There is no such page of results."))
+        counts, rows = {}, []
+        if query:
+            start = (number - 1) * self.paginate_by
+            counts, rows = Search(query, request.user, only=only).run(
+                start, start + self.paginate_by
+            )
+        total = counts.get(only, 0) if only else sum(counts.values())
+        try:
+            page = Paginator(FetchedPage(rows, total), self.paginate_by).page(number)
+        except InvalidPage as error:
+            raise Http404(_("There is no such page of results.")) from error
+        context = self.get_context_data(
+            form=form,
+            query=query,
+            only=only,
+            page_obj=page,
+            results=rows,
+            total=total,
+            types=[
+                {
+                    "name": s.name,
+                    "label": s.label,
+                    "count": counts.get(s.name, 0),
+                    "current": s.name == only,
+                }
+                for s in types
+                if counts.get(s.name)
+            ],
+            noindex=bool(request.GET),
+        )
+        return self.render_to_response(context, status=200 if valid else 400)
+
+    def get_breadcrumbs(self):
+        return [*super().get_breadcrumbs(), (_("Search"), None)]

@@ -577,3 +577,21 @@ def test_api_documentation_works_under_the_content_security_policy(page, site):
     expect(page.locator(".live-responses-table")).to_contain_text("Partnerships with Japan")
     assert violations == []
     assert foreign == []
+
+
+def test_visitor_searches_from_the_header_without_javascript(browser, site):
+    """The header's search box is a plain GET form: it works with scripts off."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site + "/ja/partners/japan/")
+        box = page.get_by_role("search").get_by_label("サイト内検索")
+        box.fill("マルチ")
+        box.press("Enter")
+        expect(page).to_have_url(re.compile(r"/ja/search/\?q="))
+        result = page.locator(".search-result__title a").first
+        expect(result).to_have_text("ILO/日本マルチ・バイ協力事業")
+        result.click()
+        expect(page).to_have_url(re.compile(r"/ja/partners/japan/projects/ilo-japan-multi"))
+    finally:
+        context.close()
