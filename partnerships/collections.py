@@ -339,6 +339,16 @@ COLLECTIONS = Collections(
         segment="private-support",
         title=_("Private support"),
         related=("funding_channel",),
-        data_fields=("name", "funding_channel", "description", "position", *PHOTO_FIELDS),
+        data_fields=(
+            "name",
+            "funding_channel",
+            "description",
+            "supporter",
+            "started_year",
+            "ended_year",
+            "related_url",
+            "position",
+            *PHOTO_FIELDS,
+        ),
     ),
 )
