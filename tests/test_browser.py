@@ -205,6 +205,36 @@ def test_every_public_page_is_valid_html_in_every_language(site, tmp_path):
     assert len(pages) >= 4 * 10  # every page, in every language, was checked
 
 
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 700, "height": 900}, DESKTOP])
+def test_key_figures_lay_out_evenly_at_every_width(new_page, site, viewport):
+    """One row of equal cards, or one card per line: never 2 + 1 with a tall empty card."""
+    page = new_page(viewport)
+    page.goto(site + "/en/partners/japan/")
+    boxes = [item.bounding_box() for item in page.locator(".key-figures__item").all()]
+    assert len(boxes) == 3
+    widths = {round(box["width"]) for box in boxes}
+    tops = {round(box["y"]) for box in boxes}
+    assert len(widths) == 1, boxes  # equal widths
+    assert len(tops) in (1, len(boxes)), boxes  # one row, or one per line
+
+
+def test_long_overview_has_a_way_back_to_the_top(new_page, site):
+    page = new_page(PHONE)
+    page.goto(site + "/en/partners/japan/")
+    page.locator(".back-to-top a").last.click()
+    page.wait_for_function("window.scrollY === 0")
+    expect(page.locator(".org-link")).to_be_in_viewport()
+
+
+def test_printed_page_leaves_out_navigation_and_keeps_the_content(page, site):
+    page.goto(site + "/en/partners/japan/")
+    page.emulate_media(media="print")
+    for hidden in [".site-nav", ".language-switcher", ".breadcrumbs", ".toc", ".back-to-top"]:
+        expect(page.locator(hidden).first).to_be_hidden()
+    expect(page.locator(".org-link")).to_be_visible()  # whose page it is
+    expect(page.locator("h1")).to_be_visible()
+
+
 def test_japanese_amounts_never_break_inside_the_word(new_page, site):
     page = new_page(PHONE)
     page.goto(site + "/ja/partners/japan/")

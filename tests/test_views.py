@@ -439,7 +439,7 @@ def test_all_partners_is_not_a_link_on_the_page_it_names(client, japan):
 def test_footer_links_the_partners_sitemap_open_data_and_languages(client, japan):
     html = client.get(japan.get_absolute_url()).content.decode()
     footer = html[html.index('<footer class="site-footer">') :]
-    for link in ['href="/sitemap.xml"', f'href="{reverse("api:docs")}"', 'hreflang="ja"']:
+    for link in ['href="/sitemap.xml"', f'href="{reverse("api:docs")}"', 'lang="ja"']:
         assert link in footer
     assert f'href="{japan.get_absolute_url()}"' in footer
 
