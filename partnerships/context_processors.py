@@ -12,6 +12,7 @@ def organisation(request):
     return {
         "organisation_name": names.get(language) or names[settings.LANGUAGE_CODE],
         "organisation_short_name": short_names.get(language) or short_names[settings.LANGUAGE_CODE],
+        "organisation_url": settings.ORGANISATION_URL,
     }
 
 

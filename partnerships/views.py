@@ -77,6 +77,11 @@ class PartnerListView(DraftNoticeMixin, BreadcrumbMixin, ListView):
         return []
 
 
+# How many of a channel's projects the overview names under it (the channel's
+# page lists them all).
+CHANNEL_PROJECTS_SHOWN = 3
+
+
 class PartnerDetailView(PreviewMixin, BreadcrumbMixin, DetailView):
     """The overview page, laid out as the partner's document is: I, II, III.
 
@@ -102,6 +107,21 @@ class PartnerDetailView(PreviewMixin, BreadcrumbMixin, DetailView):
         }
         projects = COLLECTIONS["project"]
         main_projects = projects.rows(partner, user).filter(is_main_vehicle=True)
+        # Each funding channel with its first projects, in one more query.
+        channels = COLLECTIONS["funding_channel"]
+        sections["funding_channel"] = channels.first_rows(
+            partner,
+            user,
+            channels.rows(partner, user).prefetch_related(
+                Prefetch(
+                    "projects",
+                    first_of_each(
+                        projects.rows(partner, user), "funding_channel", CHANNEL_PROJECTS_SHOWN
+                    ),
+                    to_attr="first_projects",
+                )
+            ),
+        )
         return super().get_context_data(
             sections=sections,
             main_projects=projects.first_rows(partner, user, main_projects),
@@ -181,12 +201,22 @@ class CollectionListView(DraftNoticeMixin, CollectionMixin, ListView):
         return super().render_to_response(context, status=status, **kwargs)
 
 
+SIBLINGS_SHOWN = 5
+
+
 class CollectionDetailView(PreviewMixin, CollectionMixin, DetailView):
     def get_queryset(self):
         return self.collection.rows(self.partner, self.request.user, whole=True)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(children=self.get_children(), **kwargs)
+        return super().get_context_data(
+            children=self.get_children(), siblings=self.get_siblings(), **kwargs
+        )
+
+    def get_siblings(self):
+        """The first other items of the collection, to read on from a thin page."""
+        rows = self.collection.rows(self.partner, self.request.user).exclude(pk=self.object.pk)
+        return rows[:SIBLINGS_SHOWN]
 
     def get_children(self):
         """{relation: ChildList}: the rows each `Collection.children` relation

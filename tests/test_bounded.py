@@ -233,7 +233,7 @@ def test_home_runs_the_same_queries_and_shows_one_page_of_partners(
     PartnerFactory.create_batch(30)
     many_count, many = queries(client, home)
     assert few_count == many_count
-    assert many.content.decode().count('<li class="card">') == 20
+    assert many.content.decode().count('<li class="partner-list__item">') == 20
     assert "Page 1 of 2" in visible_text(many)
 
 

@@ -289,3 +289,15 @@ def test_bulk_update_of_a_translation_makes_it_current_and_approved():
     agreement.refresh_from_db()
     assert agreement.translation_stale == {"fr": ["title"]}
     assert agreement.translation_review == {}
+
+
+@pytest.mark.parametrize(("started", "ended"), [(None, 2012), (2012, 2008)])
+def test_private_support_years_must_be_in_order(started, ended):
+    activity = PrivateSupportActivityFactory.build(
+        partner=PartnerFactory(), started_year=started, ended_year=ended
+    )
+    activity.funding_channel = None
+    with pytest.raises(ValidationError, match="cannot come before it"):
+        activity.full_clean()
+    with pytest.raises(IntegrityError):
+        activity.save()

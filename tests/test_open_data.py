@@ -250,6 +250,7 @@ STABLE_COLUMNS = {
     ],
     "private-support": [
         "slug", "partner", *translated("name"), "funding_channel", *translated("description"),
+        *translated("supporter"), "started_year", "ended_year", "related_url",
         "position", *PHOTO, "url", "updated_at",
     ],
 }  # fmt: skip

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import translation
 
-from partnerships.templatetags.partnerships import daterange
+from partnerships.templatetags.partnerships import daterange, time_range
 
 MAY_10, MAY_13 = datetime.date(2017, 5, 10), datetime.date(2017, 5, 13)
 APRIL_30 = datetime.date(2017, 4, 30)
@@ -28,3 +28,16 @@ DECEMBER_30, JANUARY_2 = datetime.date(2016, 12, 30), datetime.date(2017, 1, 2)
 def test_date_range_names_month_and_year_once_where_they_are_shared(language, start, end, written):
     with translation.override(language):
         assert daterange(start, end) == written
+
+
+def test_date_range_in_html_is_two_time_elements():
+    with translation.override("en"):
+        assert time_range(MAY_10, MAY_13) == (
+            '<time datetime="2017-05-10">10</time>–<time datetime="2017-05-13">13 May 2017</time>'
+        )
+        assert time_range(MAY_10, None) == '<time datetime="2017-05-10">10 May 2017</time>'
+    with translation.override("ja"):
+        assert time_range(MAY_10, MAY_13) == (
+            '<time datetime="2017-05-10">2017年5月10日</time>～'
+            '<time datetime="2017-05-13">13日</time>'
+        )

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import translation
 
@@ -49,6 +51,9 @@ def test_staff_previews_run_a_fixed_number_of_queries(
 ):
     partner = PartnerFactory(is_published=False)
     populate(partner, rows)
+    # The held-change lookup finds each model's content type once per process:
+    # not a cost of the page (on a cold cache, the first preview failed alone).
+    ContentType.objects.get_for_models(*apps.get_app_config("partnerships").get_models())
     # Session, user, permission (user's and groups') and held-change lookups
     # come on top of what a visitor costs.
     for url in public_urls(partner):
@@ -413,3 +418,137 @@ def test_agreement_list_names_the_signatories(client, japan):
     assert "署名者：ガイ・ライダー、塩崎恭久" in visible_text(
         client.get(url.replace("/en/", "/ja/"))
     )
+
+
+# The design (issue 13): what each page shows a reader.
+
+
+def test_header_names_the_organisation_and_links_to_its_main_site(client, japan, settings):
+    settings.ORGANISATION_URL = "https://www.example.org/labour/"
+    html = client.get(japan.get_absolute_url()).content.decode()
+    assert '<a class="org-link" href="https://www.example.org/labour/">' in html
+    assert "International Labour Organization" in visible_text(client.get(japan.get_absolute_url()))
+
+
+def test_all_partners_is_not_a_link_on_the_page_it_names(client, japan):
+    home = reverse("partnerships:partner-list")
+    html = client.get(home).content.decode()
+    assert f'href="{home}"' not in html
+    assert '<span aria-current="page">All partners</span>' in html
+    assert (
+        f'<a href="{home}">All partners</a>'
+        in client.get(japan.get_absolute_url()).content.decode()
+    )
+
+
+def test_footer_links_the_partners_sitemap_open_data_and_languages(client, japan):
+    html = client.get(japan.get_absolute_url()).content.decode()
+    footer = html[html.index('<footer class="site-footer">') :]
+    for link in ['href="/sitemap.xml"', f'href="{reverse("api:docs")}"', 'lang="ja"']:
+        assert link in footer
+    assert f'href="{japan.get_absolute_url()}"' in footer
+
+
+def test_overview_shows_a_single_agreement_once_under_its_headline(client, japan):
+    html = client.get(japan.get_absolute_url()).content.decode()
+    section = html[html.index('id="agreements"') : html.index('id="development"')]
+    assert "Japan and ILO signed memorandum of cooperation</h2>" in section
+    assert "<h3" not in section  # no “Memorandum of Cooperation” sub-heading under it
+    agreement = japan.agreements.get()
+    # …and its title as the link to its page.
+    assert f'href="{agreement.get_absolute_url()}">Memorandum of Cooperation</a>' in section
+
+
+def test_overview_shows_each_channel_with_its_description_and_projects(client, japan):
+    text = visible_text(client.get(japan.get_absolute_url()))
+    assert (
+        "1. Japanese government Funding from the Government of Japan for ILO projects, including "
+        "the ILO/Japan Multi-bilateral Programme. ILO/Japan Multi-bilateral Programme "
+        "2. Cooperation through UN Funds"
+    ) in text
+
+
+def test_overview_has_a_way_back_to_the_top_after_each_section(client, japan):
+    html = client.get(japan.get_absolute_url()).content.decode()
+    assert 'id="top"' in html
+    assert html.count('<p class="back-to-top"><a href="#top">Back to top</a></p>') == 3
+
+
+def test_channel_without_projects_says_what_it_is_and_links_onward(client, japan):
+    channel = japan.funding_channels.get(slug="cooperation-with-eu-oecd")
+    response = client.get(channel.get_absolute_url())
+    text = visible_text(response)
+    assert "No projects are listed" not in text
+    assert "One of the ways in which Japan funds the work of the ILO." in text
+    assert "Japanese cooperation with the ILO carried out together with the European Union" in text
+    html = response.content.decode()
+    assert f'href="{japan.get_absolute_url()}#development"' in html
+    assert 'href="{}"'.format(reverse("partnerships:project-list", args=[japan.slug])) in html
+    assert "Other funding channels" in text
+    assert (
+        'href="{}"'.format(
+            japan.funding_channels.get(slug="japanese-government").get_absolute_url()
+        )
+        in html
+    )
+
+
+def test_channel_lists_its_projects_with_their_descriptions(client, japan):
+    channel = japan.funding_channels.get(slug="japanese-government")
+    ProjectFactory(
+        partner=japan,
+        funding_channel=channel,
+        name="Skills for green jobs",
+        description="<p>Green.</p>",
+        is_main_vehicle=False,
+    )
+    text = visible_text(client.get(channel.get_absolute_url()))
+    assert "ILO/Japan Multi-bilateral Programme A main vehicle today" in text
+    assert "Skills for green jobs Green." in text
+
+
+def test_private_support_page_shows_supporter_years_and_related_link(client, japan):
+    activity = japan.private_support_activities.get(slug="support-through-human-resources")
+    text = visible_text(client.get(activity.get_absolute_url()))
+    # Not recorded in the document: the page says who supports such activities.
+    assert "Supported by Japanese business and associations" in text
+    assert "Funding channel Public-Private Partnerships" in text
+    assert "Other activities African Cooperative Leaders' Study Tour" in text
+
+    activity.supporter = "Japan Business Federation (KEIDANREN)"
+    activity.started_year, activity.ended_year = 2008, 2012
+    activity.related_url = "https://www.example.org/activity"
+    activity.save()
+    response = client.get(activity.get_absolute_url())
+    text = visible_text(response)
+    assert "Supported by Japan Business Federation (KEIDANREN)" in text
+    assert "Years 2008–2012" in text
+    assert 'href="https://www.example.org/activity" rel="external">More about this activity' in (
+        response.content.decode()
+    )
+
+    activity.ended_year = None
+    activity.save()
+    assert "Since 2008" in visible_text(client.get(activity.get_absolute_url()))
+
+
+def test_agreement_without_a_photo_shows_its_caption_with_no_photo_label(client, japan):
+    agreement = japan.agreements.get()
+    assert not agreement.photo
+    text = visible_text(client.get(agreement.get_absolute_url()))
+    assert "Photo:" not in text
+    assert "Guy Ryder, Director-General of the ILO (L), with Yasuhisa Shiozaki" in text
+
+
+def test_home_introduces_the_programme_and_gives_each_partner_a_line(client, japan):
+    PartnerFactory.create_batch(19, support_since_year=1990)
+    response = client.get(reverse("partnerships:partner-list"))
+    text = visible_text(response)
+    assert "Each partner has its own page" in text
+    assert (
+        "Partnerships with Japan Support since 1974 · about US$4 million per year · "
+        "projects in more than 20 ILO member States"
+    ) in text
+    html = response.content.decode()
+    assert html.count('<li class="partner-list__item">') == 20  # a list, not one card each
+    assert html.count("Support since 1990") == 19

@@ -217,6 +217,8 @@ ORGANISATION_NAMES = _by_language("ORGANISATION_NAME", _ORGANISATION_NAME_DEFAUL
 ORGANISATION_SHORT_NAMES = _by_language(
     "ORGANISATION_SHORT_NAME", _ORGANISATION_SHORT_NAME_DEFAULTS
 )
+# The organisation's main site, linked from every page's header and footer.
+ORGANISATION_URL = env.str("ORGANISATION_URL", default="https://www.ilo.org/")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"

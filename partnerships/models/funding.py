@@ -2,12 +2,12 @@
 supported activities funded through them."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..translation import translated
 from .photos import Illustrated
-from .publishing import NamedItem, partner_key
+from .publishing import NamedItem, WebAddressField, partner_key
 
 
 @translated("name", "description", "photo_alt", "photo_caption", "photo_credit")
@@ -75,7 +75,7 @@ class Project(Illustrated, ChannelFunded):
         ]
 
 
-@translated("name", "description", "photo_alt", "photo_caption", "photo_credit")
+@translated("name", "description", "supporter", "photo_alt", "photo_caption", "photo_credit")
 class PrivateSupportActivity(Illustrated, ChannelFunded):
     """An ILO activity supported by the partner's businesses and associations."""
 
@@ -86,7 +86,49 @@ class PrivateSupportActivity(Illustrated, ChannelFunded):
         blank=True,
         help_text=_("Normally the Public-Private Partnerships channel."),
     )
+    supporter = models.CharField(
+        _("supported by"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "The company or association that supports the activity, as it names itself. "
+            "Leave empty when it is not known: the page then says “business and associations”."
+        ),
+    )
+    started_year = models.PositiveSmallIntegerField(
+        _("from (year)"), null=True, blank=True, help_text=_("The year the support began.")
+    )
+    ended_year = models.PositiveSmallIntegerField(
+        _("until (year)"),
+        null=True,
+        blank=True,
+        help_text=_("The year it ended; empty while it goes on, or for a single year."),
+    )
+    related_url = WebAddressField(
+        _("related link"),
+        max_length=500,
+        blank=True,
+        help_text=_("A page with more about the activity, e.g. on the organisation's site."),
+    )
 
     class Meta(ChannelFunded.Meta):
         verbose_name = _("private support activity")
         verbose_name_plural = _("private support activities")
+        constraints = [
+            *ChannelFunded.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(ended_year__isnull=True)
+                | (Q(started_year__isnull=False) & Q(ended_year__gte=F("started_year"))),
+                name="privatesupportactivity_years_in_order",
+                violation_error_message=_(
+                    "The year it ended needs the year it began, and cannot come before it."
+                ),
+            ),
+        ]
+
+    @property
+    def period(self):
+        """(first year, last year or None) of the support, or None when not recorded."""
+        if self.started_year is None:
+            return None
+        return (self.started_year, self.ended_year)

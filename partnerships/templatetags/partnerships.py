@@ -152,13 +152,10 @@ def translation_notice():
     return mark_safe(NOTICE_MARKER)
 
 
-@register.simple_tag
-def daterange(start, end):
-    """A visit's dates without repeating month or year: 10–13 May 2017, 2017年5月10日～13日."""
-    if not start:
-        return ""
+def _daterange_parts(start, end):
+    """[(date, its text)]: one for a single day, two for a range, month and year said once."""
     if not end or end == start:
-        return date_format(start)
+        return [(start, date_format(start))]
     if (start.year, start.month) == (end.year, end.month):
         start_format = pgettext("start of a date range within one month", "j")
         end_format = pgettext("end of a date range within one month", "j F Y")
@@ -167,8 +164,34 @@ def daterange(start, end):
         end_format = pgettext("end of a date range within one year", "j F Y")
     else:
         start_format = end_format = "DATE_FORMAT"
-    return pgettext("date range", "{start}–{end}").format(
-        start=date_format(start, start_format), end=date_format(end, end_format)
+    return [(start, date_format(start, start_format)), (end, date_format(end, end_format))]
+
+
+@register.simple_tag
+def daterange(start, end):
+    """A visit's dates without repeating month or year: 10–13 May 2017, 2017年5月10日～13日."""
+    if not start:
+        return ""
+    parts = _daterange_parts(start, end)
+    if len(parts) == 1:
+        return parts[0][1]
+    return pgettext("date range", "{start}–{end}").format(start=parts[0][1], end=parts[1][1])
+
+
+@register.simple_tag
+def time_range(start, end):
+    """`daterange` as HTML: each end its own `<time>` (a range is not a valid
+    `datetime` value), e.g. <time datetime="2017-05-10">10</time>–<time …>13 May 2017</time>."""
+    if not start:
+        return ""
+    times = [
+        format_html('<time datetime="{}">{}</time>', day.isoformat(), text)
+        for day, text in _daterange_parts(start, end)
+    ]
+    if len(times) == 1:
+        return times[0]
+    return format_html(
+        conditional_escape(pgettext("date range", "{start}–{end}")), start=times[0], end=times[1]
     )
 
 
