@@ -443,9 +443,11 @@ def test_a_sixth_collection_is_searched_from_its_declaration_alone(client, setti
 
 def test_the_search_function_answers_as_the_page_does(japan):
     counts, results = Search("Multi-bilateral", user=AnonymousUser(), language="en").run(0, 20)
-    assert counts["project"] == 1 and sum(counts.values()) == 1
+    # The programme by its name, then the channel whose description names it.
+    assert counts["project"] == counts["funding-channel"] == 1 and sum(counts.values()) == 2
     assert [r.url for r in results] == [
-        "/en/partners/japan/projects/ilo-japan-multi-bilateral-programme/"
+        "/en/partners/japan/projects/ilo-japan-multi-bilateral-programme/",
+        "/en/partners/japan/funding-channels/japanese-government/",
     ]
 
 
