@@ -241,6 +241,21 @@ def substring_condition(searchable, words, language, weight=None):
     )
 
 
+def substring_rank(searchable, words, language):
+    """The sum of the weights of the fields in which every word is found."""
+    weights = sorted({weight for _name, weight in searchable.fields})
+    return reduce(
+        add,
+        (
+            Case(
+                When(substring_condition(searchable, words, language, w), then=Value(WEIGHTS[w])),
+                default=Value(0.0),
+            )
+            for w in weights
+        ),
+    )
+
+
 def matches(searchable, query, user, language, using):
     """The rows of `searchable` that `user` may see and `query` finds, as
     (type, key, rank) values."""
@@ -255,25 +270,14 @@ def matches(searchable, query, user, language, using):
         # where the whole document's rank cost a few times more.
         rank = SearchRank(document(searchable, language, only="A"), tsquery)
         if without_word_boundaries(language):
-            substring = substring_condition(searchable, words, language)
-            condition |= substring
-            rank = rank + Case(When(substring, then=Value(0.1)), default=Value(0.0))
+            # A part of a word: ranked by the weight of the fields it is in,
+            # so a name found by a part still comes before a description.
+            condition |= substring_condition(searchable, words, language)
+            rank = rank + substring_rank(searchable, words, language)
         rows = rows.annotate(search_document=vector).filter(condition)
     else:
         rows = rows.filter(substring_condition(searchable, words, language))
-        weights = sorted({weight for _name, weight in searchable.fields})
-        rank = reduce(
-            add,
-            (
-                Case(
-                    When(
-                        substring_condition(searchable, words, language, w), then=Value(WEIGHTS[w])
-                    ),
-                    default=Value(0.0),
-                )
-                for w in weights
-            ),
-        )
+        rank = substring_rank(searchable, words, language)
     return (
         rows.annotate(search_type=Value(searchable.name), search_rank=rank)
         .order_by()

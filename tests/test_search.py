@@ -221,6 +221,20 @@ def test_a_name_ranks_above_a_mention_in_a_description(client, partner):
     ]
 
 
+def test_a_part_of_a_japanese_name_ranks_above_the_same_part_in_a_description(client, partner):
+    """Japanese has no spaces: a part of a word finds it, and where it is
+    found (a name, or a description) orders the results as for a word."""
+    channel = FundingChannelFactory(
+        partner=partner, name="Channel", name_ja="経路", description_ja="<p>改善事業への支援</p>"
+    )
+    project = ProjectFactory(
+        partner=partner, funding_channel=channel, name="Kaizen", name_ja="改善事業計画"
+    )
+    with translation.override("ja"):
+        expected = [project.get_absolute_url(), channel.get_absolute_url()]
+    assert found_urls(search(client, "改善", language="ja")) == expected
+
+
 def test_results_are_labelled_and_counted_by_type_with_a_link_to_each(client, partner):
     channel = FundingChannelFactory(partner=partner, name="Kaizen channel")
     ProjectFactory.create_batch(2, partner=partner, funding_channel=channel, name="Kaizen")
