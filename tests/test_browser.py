@@ -17,6 +17,8 @@ from urllib.request import urlopen
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import expect
 
 from partnerships.models import Partner, Project
@@ -93,7 +95,11 @@ def page(new_page):
 
 
 def public_paths():
-    return public_urls(Partner.objects.get(slug="japan"))
+    """Every public page of the Japan partner, and the search page: empty, and
+    with results of every kind a reader meets (in English; `every_language`)."""
+    with translation.override("en"):
+        search = reverse("partnerships:search")
+    return [*public_urls(Partner.objects.get(slug="japan")), search, f"{search}?q=Japan"]
 
 
 def every_language(paths):
