@@ -361,7 +361,8 @@ class Search:
         return results
 
     def _rows(self, searchable, pks):
-        rows = searchable.shown(self.user).using(self.using).filter(pk__in=pks)
+        # No ORDER BY: the results take the order of `keys` (their rank).
+        rows = searchable.shown(self.user).using(self.using).filter(pk__in=pks).order_by()
         if uses_full_text(self.using):
             field = searchable.excerpt_field
             text = Coalesce(
