@@ -16,8 +16,10 @@ in English, the source every translation falls back to.
   index of each model's document in each language is created after `migrate`
   (`create_search_indexes`), from the same expression the search uses, so a
   new collection or language gets its indexes from its declaration. In a
-  language without word boundaries (Japanese) or without a configuration, a
-  part of a word is found too: each word of the query as a substring.
+  language without word boundaries (Japanese) or without a configuration,
+  words cannot be told apart: each word of the query is found as a part of
+  the row's text (its columns in one text), which a GIN trigram index of
+  that text serves (pg_trgm: migration 0015), ranked as on SQLite.
 - SQLite: each word of the query as a substring of one of the same columns,
   ranked by the weight of the fields it is found in: the same results for
   plain words.
@@ -40,8 +42,9 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connections, router
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Case, F, Q, TextField, Value, When
+from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models.lookups import Contains
 from django.db.models.sql import Query
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -222,14 +225,47 @@ def without_word_boundaries(language):
 # Both databases
 
 
-def substring_condition(searchable, words, language, weight=None):
-    """Each word is in some column (of the fields of `weight`, or of any)."""
-    columns = [
+def substring_columns(searchable, language, weight=None):
+    """The columns searched by substring (of the fields of `weight`, or of any)."""
+    return [
         column
         for name, field_weight in searchable.fields
         if weight in (None, field_weight)
         for column, _language in searchable.columns(name, language)
     ]
+
+
+def substring_text(searchable, language):
+    """A row's columns in one text, a space between them: a word (which holds
+    no space) is in some column when it is in this text. On PostgreSQL a GIN
+    trigram index of it serves `part_of`."""
+    columns = substring_columns(searchable, language)
+    if len(columns) == 1:
+        return Coalesce(F(columns[0]), Value(""), output_field=TextField())
+    separated = [part for column in columns for part in (F(column), Value(" "))][:-1]
+    return Concat(*separated, output_field=TextField())
+
+
+class ContainsIgnoringCase(Contains):
+    """`text ILIKE '%word%'` (PostgreSQL): `__icontains` without its UPPER()
+    of each row's text, so that a trigram index of the text serves it."""
+
+    def get_rhs_op(self, connection, rhs):
+        return f"ILIKE {rhs}"
+
+
+def part_of(text, word):
+    """On PostgreSQL: `word` is in `text`, in any case. A word without case
+    (Japanese) is compared as it is, which costs a third of comparing in any
+    case where no index serves it (a word of fewer than three characters)."""
+    if word.lower() == word.upper():
+        return Contains(text, word)
+    return ContainsIgnoringCase(text, word)
+
+
+def substring_condition(searchable, words, language, weight=None):
+    """Each word is in some column (of the fields of `weight`, or of any)."""
+    columns = substring_columns(searchable, language, weight)
     if not columns or not words:
         return Q(pk__in=[])
     return reduce(
@@ -261,20 +297,21 @@ def matches(searchable, query, user, language, using):
     (type, key, rank) values."""
     rows = searchable.rows(user).using(using)
     words = terms(query)
-    if uses_full_text(using):
+    if uses_full_text(using) and not without_word_boundaries(language):
         vector, tsquery = document(searchable, language), full_text_query(query, language)
-        condition = Q(search_document=tsquery)
         # Ranked by the names and titles ("A") alone, then by key: a row
         # found by its name comes first. The rank reads the text again (the
         # index holds no document), and names are short: bounded work per row,
         # where the whole document's rank cost a few times more.
         rank = SearchRank(document(searchable, language, only="A"), tsquery)
-        if without_word_boundaries(language):
-            # A part of a word: ranked by the weight of the fields it is in,
-            # so a name found by a part still comes before a description.
-            condition |= substring_condition(searchable, words, language)
-            rank = rank + substring_rank(searchable, words, language)
-        rows = rows.annotate(search_document=vector).filter(condition)
+        rows = rows.alias(search_document=vector).filter(search_document=tsquery)
+    elif uses_full_text(using):
+        # Each word as a part of the row's text (the trigram index), ranked
+        # by the weight of the fields it is in: a name found by a part of a
+        # word comes before a description.
+        text = substring_text(searchable, language)
+        rows = rows.filter(*(part_of(text, word) for word in words)) if words else rows.none()
+        rank = substring_rank(searchable, words, language)
     else:
         rows = rows.filter(substring_condition(searchable, words, language))
         rank = substring_rank(searchable, words, language)
@@ -363,7 +400,7 @@ class Search:
     def _rows(self, searchable, pks):
         # No ORDER BY: the results take the order of `keys` (their rank).
         rows = searchable.shown(self.user).using(self.using).filter(pk__in=pks).order_by()
-        if uses_full_text(self.using):
+        if uses_full_text(self.using) and not without_word_boundaries(self.language):
             field = searchable.excerpt_field
             text = Coalesce(
                 *(NullIf(F(c), Value("")) for c, _l in searchable.columns(field, self.language)),
@@ -416,33 +453,59 @@ def highlighted(text, words, limit=None):
 # The GIN indexes
 
 
+def index_expression(searchable, language, connection):
+    """SQL of what a search in `language` looks up in `searchable`'s rows, and
+    the GIN operator class that indexes it: the document (full-text search), or
+    the text (trigrams: `part_of`)."""
+    query = Query(searchable.model, alias_cols=False)
+    compiler = query.get_compiler(connection=connection)
+    if without_word_boundaries(language):
+        lookup = part_of(substring_text(searchable, language).resolve_expression(query), "")
+        sql, params = lookup.process_lhs(compiler, connection)
+        return connection.ops.compose_sql(sql, params), "gin_trgm_ops"
+    expression = document(searchable, language).resolve_expression(query)
+    sql, params = expression.as_sql(compiler, connection)
+    return connection.ops.compose_sql(sql, params), ""
+
+
 def index_statements(connection):
-    """CREATE INDEX statements for each searchable model's document in each language."""
+    """{name: CREATE INDEX statement} for what each searchable model is
+    searched by, in each language."""
     from django.conf import settings
 
-    statements = []
+    statements = {}
     for searchable in searchables():
-        model = searchable.model
+        table = searchable.model._meta.db_table
         for language, _name in settings.LANGUAGES:
-            query = Query(model, alias_cols=False)
-            expression = document(searchable, language).resolve_expression(query)
-            sql, params = expression.as_sql(query.get_compiler(connection=connection), connection)
-            sql = connection.ops.compose_sql(sql, params)
+            sql, operator_class = index_expression(searchable, language, connection)
             # Named after its expression: a changed declaration gets a new index.
-            digest = hashlib.sha256(sql.encode()).hexdigest()[:8]
-            name = f"{model._meta.db_table[:36]}_search_{language.replace('-', '_')[:8]}_{digest}"
-            statements.append(
+            digest = hashlib.sha256(f"{sql} {operator_class}".encode()).hexdigest()[:8]
+            name = f"{index_prefix(table)}{language.replace('-', '_')[:8]}_{digest}"
+            statements[name] = (
                 f"CREATE INDEX IF NOT EXISTS {connection.ops.quote_name(name)} "
-                f"ON {connection.ops.quote_name(model._meta.db_table)} USING gin (({sql}))"
+                f"ON {connection.ops.quote_name(table)} USING gin (({sql}) {operator_class})"
             )
     return statements
 
 
+def index_prefix(table):
+    return f"{table[:36]}_search_"
+
+
 def create_search_indexes(using="default", **kwargs):
-    """After `migrate` on PostgreSQL: a GIN index of every document (a no-op elsewhere)."""
+    """After `migrate` on PostgreSQL: the GIN indexes of `index_statements`,
+    and none left from an earlier declaration (a no-op elsewhere)."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return
+    statements = index_statements(connection)
+    tables = {s.model._meta.db_table for s in searchables()}
     with connection.cursor() as cursor:
-        for statement in index_statements(connection):
+        cursor.execute(
+            "SELECT tablename, indexname FROM pg_indexes WHERE tablename = ANY(%s)", [list(tables)]
+        )
+        for table, name in cursor.fetchall():
+            if name.startswith(index_prefix(table)) and name not in statements:
+                cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
+        for statement in statements.values():
             cursor.execute(statement)
