@@ -316,8 +316,14 @@ class SearchView(BreadcrumbMixin, TemplateView):
         valid = form.is_valid()
         query = form.cleaned_data.get("q", "") if valid else ""
         only = form.cleaned_data.get("type") or None if valid else None
+        page_number = request.GET.get("page") or 1
+        if page_number == "last":
+            # As on list pages (Django's MultipleObjectMixin): the counts first.
+            counts = Search(query, request.user, only=only).run(0, 0)[0] if query else {}
+            found = counts.get(only, 0) if only else sum(counts.values())
+            page_number = max(1, -(-found // self.paginate_by))
         try:
-            number = int(request.GET.get("page") or 1)
+            number = int(page_number)
         except ValueError as error:
             raise Http404(_("There is no such page of results.")) from error
         if not 1 <= number <= self.max_page:

@@ -275,6 +275,18 @@ def test_results_are_paginated_and_a_page_beyond_them_is_a_404(client, partner):
         assert search(client, "kaizen", page=page).status_code == 404
 
 
+def test_the_last_page_is_found_by_its_name_as_on_list_pages(client, partner):
+    ProjectFactory.create_batch(25, partner=partner, name="Kaizen")
+    ProjectFactory.create_batch(2, partner=partner, name="Kaizen circle")
+    last = search(client, "kaizen", page="last")
+    assert last.status_code == 200 and "Page 2 of 2" in visible_text(last)
+    assert len(found(last)) == 7
+    only = search(client, "circle", page="last")
+    assert only.status_code == 200 and len(found(only)) == 2
+    assert search(client, "zyxwvut", page="last").status_code == 200  # no results: page 1
+    assert search(client, "", page="last").status_code == 200  # no query: what to search for
+
+
 def test_the_excerpt_marks_the_word_and_escapes_the_rest(client, partner):
     ProjectFactory(
         partner=partner,
