@@ -31,8 +31,8 @@ and the counts per type, then one per type on the page for its rows.
 import hashlib
 import html
 import re
-from dataclasses import dataclass
-from functools import reduce
+from dataclasses import dataclass, field
+from functools import cache, reduce
 from operator import add, and_, or_
 
 from django.contrib.postgres.search import (
@@ -40,9 +40,11 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorField,
 )
 from django.db import connections, router
 from django.db.models import Case, F, Q, TextField, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, NullIf
 from django.db.models.lookups import Contains
 from django.db.models.sql import Query
@@ -107,7 +109,7 @@ class Searchable:
     """One type of record the search finds: a collection, or partners."""
 
     name: str  # the `type` parameter's value
-    label: str  # translated: the heading of its results
+    label: str = field(compare=False)  # translated: the heading of its results
     model: type
     fields: tuple  # ((field name, weight), ...)
     related: tuple = ()  # forward keys a result shows (`Collection.related`)
@@ -199,16 +201,16 @@ def uses_full_text(using):
 # PostgreSQL
 
 
-def document(searchable, language, only=None):
+def document(searchable, language, weight=None):
     """The weighted tsvector of a row for a reader of `language` (of the fields
-    of weight `only`, or of every field)."""
+    of `weight`, or of every field)."""
     vectors = []
-    for name, weight in searchable.fields:
-        if only not in (None, weight):
+    for name, field_weight in searchable.fields:
+        if weight not in (None, field_weight):
             continue
         for column, text_language in searchable.columns(name, language):
             config = text_search_config(text_language) or SIMPLE
-            vectors.append(SearchVector(column, config=config, weight=weight))
+            vectors.append(SearchVector(column, config=config, weight=field_weight))
     return reduce(add, vectors)
 
 
@@ -235,11 +237,12 @@ def substring_columns(searchable, language, weight=None):
     ]
 
 
-def substring_text(searchable, language):
-    """A row's columns in one text, a space between them: a word (which holds
-    no space) is in some column when it is in this text. On PostgreSQL a GIN
-    trigram index of it serves `part_of`."""
-    columns = substring_columns(searchable, language)
+def substring_text(searchable, language, weight=None):
+    """A row's columns (of the fields of `weight`, or of all) in one text, a
+    space between them: a word (which holds no space) is in some column when
+    it is in this text. On PostgreSQL a GIN trigram index of it serves
+    `part_of`."""
+    columns = substring_columns(searchable, language, weight)
     if len(columns) == 1:
         return Coalesce(F(columns[0]), Value(""), output_field=TextField())
     separated = [part for column in columns for part in (F(column), Value(" "))][:-1]
@@ -277,19 +280,36 @@ def substring_condition(searchable, words, language, weight=None):
     )
 
 
-def substring_rank(searchable, words, language):
-    """The sum of the weights of the fields in which every word is found."""
+def substring_rank(searchable, found_in):
+    """The sum of the weights whose fields hold every word: `found_in(weight)`,
+    the condition that they do."""
     weights = sorted({weight for _name, weight in searchable.fields})
     return reduce(
         add,
-        (
-            Case(
-                When(substring_condition(searchable, words, language, w), then=Value(WEIGHTS[w])),
-                default=Value(0.0),
-            )
-            for w in weights
-        ),
+        (Case(When(found_in(w), then=Value(WEIGHTS[w])), default=Value(0.0)) for w in weights),
     )
+
+
+@cache
+def compiled(searchable, language, using, kind, weight=None, qualified=True):
+    """(SQL, params) of a row's `document` or `substring_text` (`kind`) for a
+    reader of `language` (of the fields of `weight`, or of all), compiled once:
+    they depend on the declaration alone, and building and compiling their
+    expressions anew cost more than the database's answer to a search. The
+    GIN indexes are made from the same SQL (its columns not `qualified` by
+    their table's name)."""
+    connection = connections[using]
+    query = Query(searchable.model, alias_cols=qualified)
+    build = document if kind == "document" else substring_text
+    expression = build(searchable, language, weight).resolve_expression(query)
+    sql, params = expression.as_sql(query.get_compiler(connection=connection), connection)
+    return sql, tuple(params)
+
+
+def compiled_expression(searchable, language, using, kind, weight=None, qualified=True):
+    sql, params = compiled(searchable, language, using, kind, weight, qualified)
+    output_field = SearchVectorField() if kind == "document" else TextField()
+    return RawSQL(sql, list(params), output_field=output_field)
 
 
 def matches(searchable, query, user, language, using):
@@ -298,23 +318,32 @@ def matches(searchable, query, user, language, using):
     rows = searchable.rows(user).using(using)
     words = terms(query)
     if uses_full_text(using) and not without_word_boundaries(language):
-        vector, tsquery = document(searchable, language), full_text_query(query, language)
+        vector = compiled_expression(searchable, language, using, "document")
+        tsquery = full_text_query(query, language)
         # Ranked by the names and titles ("A") alone, then by key: a row
         # found by its name comes first. The rank reads the text again (the
         # index holds no document), and names are short: bounded work per row,
         # where the whole document's rank cost a few times more.
-        rank = SearchRank(document(searchable, language, only="A"), tsquery)
+        names = compiled_expression(searchable, language, using, "document", "A")
+        rank = SearchRank(names, tsquery)
         rows = rows.alias(search_document=vector).filter(search_document=tsquery)
     elif uses_full_text(using):
         # Each word as a part of the row's text (the trigram index), ranked
-        # by the weight of the fields it is in: a name found by a part of a
-        # word comes before a description.
-        text = substring_text(searchable, language)
+        # by the weight of the fields it is in, as on SQLite: a name found by
+        # a part of a word comes before a description.
+        text = compiled_expression(searchable, language, using, "text")
         rows = rows.filter(*(part_of(text, word) for word in words)) if words else rows.none()
-        rank = substring_rank(searchable, words, language)
+
+        def found_in(weight):
+            text = compiled_expression(searchable, language, using, "text", weight)
+            return Q(*(part_of(text, word) for word in words))
+
+        rank = substring_rank(searchable, found_in)
     else:
         rows = rows.filter(substring_condition(searchable, words, language))
-        rank = substring_rank(searchable, words, language)
+        rank = substring_rank(
+            searchable, lambda weight: substring_condition(searchable, words, language, weight)
+        )
     return (
         rows.annotate(search_type=Value(searchable.name), search_rank=rank)
         .order_by()
@@ -460,12 +489,11 @@ def index_expression(searchable, language, connection):
     query = Query(searchable.model, alias_cols=False)
     compiler = query.get_compiler(connection=connection)
     if without_word_boundaries(language):
-        lookup = part_of(substring_text(searchable, language).resolve_expression(query), "")
-        sql, params = lookup.process_lhs(compiler, connection)
+        text = compiled_expression(searchable, language, connection.alias, "text", qualified=False)
+        sql, params = part_of(text, "").resolve_expression(query).process_lhs(compiler, connection)
         return connection.ops.compose_sql(sql, params), "gin_trgm_ops"
-    expression = document(searchable, language).resolve_expression(query)
-    sql, params = expression.as_sql(compiler, connection)
-    return connection.ops.compose_sql(sql, params), ""
+    sql, params = compiled(searchable, language, connection.alias, "document", qualified=False)
+    return connection.ops.compose_sql(sql, list(params)), ""
 
 
 def index_statements(connection):
