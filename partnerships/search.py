@@ -53,6 +53,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .collections import COLLECTIONS
+from .models import Partner
 from .translation import SOURCE_LANGUAGE, in_reader_language, reader_target, translation_field_name
 
 # PostgreSQL's built-in text search configurations, by language code; any
@@ -126,8 +128,6 @@ class Searchable:
         return rows.select_related(*related) if related else rows
 
     def url(self, row):
-        from .collections import COLLECTIONS
-
         collection = COLLECTIONS.find(row)
         return collection.item_url(row) if collection else row.get_absolute_url()
 
@@ -170,9 +170,6 @@ def collection_fields(collection):
 def searchables():
     """Every type of record the search finds, partners first, then the
     declared collections in their order (one registered later included)."""
-    from .collections import COLLECTIONS
-    from .models import Partner
-
     partners = Searchable(
         "partner",
         _("Partners"),

@@ -19,6 +19,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import page_cache
 from .translation import (
     STATE_FIELDS,
     TARGET_LANGUAGES,
@@ -425,8 +426,6 @@ def work_on(queryset, listed_items, scope=None):
     if scope is None or not settings.PAGE_CACHE_SECONDS:
         texts, counts, work = count_statuses(queryset)
         return texts, counts, work, list(needs_work(queryset, listed_items))
-    from . import page_cache
-
     tokens = page_cache.current_tokens(scope)
     query = f"{tokens} {queryset.query} {TARGET_LANGUAGES} {listed_items}"
     key = f"translation:{hashlib.sha256(query.encode()).hexdigest()}"
