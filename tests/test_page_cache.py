@@ -82,6 +82,26 @@ def test_a_second_reader_gets_every_page_with_no_query(client, japan):
         assert response["Content-Type"] == first[url]["Content-Type"]
 
 
+def test_an_address_is_read_afresh_when_the_url_patterns_change(client, settings, japan):
+    """Whether an address is a public page is kept per address (a hit resolves
+    nothing), and read again under new URL patterns: a collection added."""
+    from tests.sixth_collection.collection import PUBLICATIONS
+    from tests.sixth_collection.models import Publication
+
+    url = "/en/partners/japan/publications/annual-report/"
+    assert client.get(url).status_code == 404  # no such collection yet
+    COLLECTIONS.register(PUBLICATIONS)
+    settings.ROOT_URLCONF = "tests.sixth_collection.urls"
+    try:
+        Publication.objects.create(
+            partner=japan, slug="annual-report", title="Annual report", is_published=True
+        )
+        assert client.get(url)["X-Page-Cache"] == "miss"
+        assert client.get(url)["X-Page-Cache"] == "hit"
+    finally:
+        COLLECTIONS.unregister(PUBLICATIONS)
+
+
 def test_a_page_from_the_cache_carries_every_header_of_the_fresh_page(client, japan):
     """The cache answers before the rest of the middleware runs: what it serves
     must still carry the security policies and the language the page had."""
