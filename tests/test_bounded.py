@@ -107,6 +107,7 @@ def test_each_channels_first_projects_are_read_in_order_from_its_index_not_sorte
         if connection.vendor == "postgresql":
             # Whatever the planner prefers for a few rows: can it use the index?
             cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("SET LOCAL enable_incremental_sort = off")
             cursor.execute(f"EXPLAIN {sql}")
         else:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
