@@ -31,6 +31,9 @@ def funding_channel_key(related_name, **options):
         on_delete=models.PROTECT,
         related_name=related_name,
         verbose_name=_("funding channel"),
+        # No index of its own: `ChannelFunded`'s (channel, position, name) serves
+        # every lookup by channel, and in the order the pages show.
+        db_index=False,
         **options,
     )
 
