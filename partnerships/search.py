@@ -19,10 +19,10 @@ in English, the source every translation falls back to.
   language without word boundaries (Japanese) or without a configuration,
   words cannot be told apart: each word of the query is found as a part of
   the row's text (its columns in one text), which a GIN trigram index of
-  that text serves (pg_trgm: migration 0015), ranked as on SQLite.
-- SQLite: each word of the query as a substring of one of the same columns,
-  ranked by the weight of the fields it is found in: the same results for
-  plain words.
+  that text serves (pg_trgm: migration 0015), ranked by the weight of the
+  fields it is found in.
+- SQLite: the same part-of-a-word search in every language: the same results
+  for plain words.
 
 A search is a fixed number of queries: one for the page of (type, key, rank)
 and the counts per type, then one per type on the page for its rows.
@@ -33,7 +33,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import cache, reduce
-from operator import add, and_, or_
+from operator import add, or_
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -43,10 +43,10 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connections, router
-from django.db.models import Case, F, Q, TextField, Value, When
+from django.db.models import Case, F, Func, Q, TextField, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Concat, NullIf
-from django.db.models.lookups import Contains
+from django.db.models.functions import Coalesce, NullIf
+from django.db.models.lookups import Contains, IContains
 from django.db.models.sql import Query
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -240,10 +240,14 @@ def substring_text(searchable, language, weight=None):
     it is in this text. On PostgreSQL a GIN trigram index of it serves
     `part_of`."""
     columns = substring_columns(searchable, language, weight)
-    if len(columns) == 1:
-        return Coalesce(F(columns[0]), Value(""), output_field=TextField())
-    separated = [part for column in columns for part in (F(column), Value(" "))][:-1]
-    return Concat(*separated, output_field=TextField())
+    # Flat `a || ' ' || b || …`: `Concat` nests a pair per column, deeper than
+    # SQLite's parser takes for a model of many translated fields.
+    return Func(
+        *(Coalesce(F(column), Value(""), output_field=TextField()) for column in columns),
+        template="(%(expressions)s)",
+        arg_joiner=" || ' ' || ",
+        output_field=TextField(),
+    )
 
 
 class ContainsIgnoringCase(Contains):
@@ -254,27 +258,16 @@ class ContainsIgnoringCase(Contains):
         return f"ILIKE {rhs}"
 
 
-def part_of(text, word):
-    """On PostgreSQL: `word` is in `text`, in any case. A word without case
+def part_of(text, word, using):
+    """`word` is in `text`, in any case. On PostgreSQL a word without case
     (Japanese) is compared as it is, which costs a third of comparing in any
-    case where no index serves it (a word of fewer than three characters)."""
+    case where no index serves it (a word of fewer than three characters);
+    SQLite's LIKE (`__icontains`) ignores case itself."""
+    if not uses_full_text(using):
+        return IContains(text, word)
     if word.lower() == word.upper():
         return Contains(text, word)
     return ContainsIgnoringCase(text, word)
-
-
-def substring_condition(searchable, words, language, weight=None):
-    """Each word is in some column (of the fields of `weight`, or of any)."""
-    columns = substring_columns(searchable, language, weight)
-    if not columns or not words:
-        return Q(pk__in=[])
-    return reduce(
-        and_,
-        (
-            reduce(or_, (Q(**{f"{column}__icontains": word}) for column in columns))
-            for word in words
-        ),
-    )
 
 
 def substring_rank(searchable, found_in):
@@ -324,23 +317,20 @@ def matches(searchable, query, user, language, using):
         names = compiled_expression(searchable, language, using, "document", "A")
         rank = SearchRank(names, tsquery)
         rows = rows.alias(search_document=vector).filter(search_document=tsquery)
-    elif uses_full_text(using):
-        # Each word as a part of the row's text (the trigram index), ranked
-        # by the weight of the fields it is in, as on SQLite: a name found by
-        # a part of a word comes before a description.
+    else:
+        # Each word as a part of the row's text (on PostgreSQL, the trigram
+        # index), ranked by the weight of the fields it is in: a name found
+        # by a part of a word comes before a description.
         text = compiled_expression(searchable, language, using, "text")
-        rows = rows.filter(*(part_of(text, word) for word in words)) if words else rows.none()
+        rows = (
+            rows.filter(*(part_of(text, word, using) for word in words)) if words else rows.none()
+        )
 
         def found_in(weight):
             text = compiled_expression(searchable, language, using, "text", weight)
-            return Q(*(part_of(text, word) for word in words))
+            return Q(*(part_of(text, word, using) for word in words))
 
         rank = substring_rank(searchable, found_in)
-    else:
-        rows = rows.filter(substring_condition(searchable, words, language))
-        rank = substring_rank(
-            searchable, lambda weight: substring_condition(searchable, words, language, weight)
-        )
     return (
         rows.annotate(search_type=Value(searchable.name), search_rank=rank)
         .order_by()
@@ -487,7 +477,11 @@ def index_expression(searchable, language, connection):
     compiler = query.get_compiler(connection=connection)
     if without_word_boundaries(language):
         text = compiled_expression(searchable, language, connection.alias, "text", qualified=False)
-        sql, params = part_of(text, "").resolve_expression(query).process_lhs(compiler, connection)
+        sql, params = (
+            part_of(text, "", connection.alias)
+            .resolve_expression(query)
+            .process_lhs(compiler, connection)
+        )
         return connection.ops.compose_sql(sql, params), "gin_trgm_ops"
     sql, params = compiled(searchable, language, connection.alias, "document", qualified=False)
     return connection.ops.compose_sql(sql, list(params)), ""

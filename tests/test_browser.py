@@ -31,16 +31,22 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def chromium():
-    """Debian's Chromium: a clear skip on a developer's machine without it, a
-    failure in CI (where `make test` installs it)."""
-    path = shutil.which("chromium")
+def installed(program, how):
+    """The path of a system program the test needs: a clear skip on a
+    developer's machine without it, a failure in CI (where `make test`
+    installs it)."""
+    path = shutil.which(program)
     if path is None:
-        message = "Chromium is not installed (apt-get install chromium, or `make test` as root)"
+        message = f"{program} is not installed ({how})"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def chromium():
+    """Debian's Chromium."""
+    return installed("chromium", "apt-get install chromium, or `make test` as root")
 
 
 @pytest.fixture(scope="module")
@@ -173,14 +179,8 @@ def test_no_public_page_has_an_accessibility_violation_in_any_language(browser, 
 
 
 def java():
-    """The Java runtime the Nu HTML Checker runs on: a skip without it, a failure in CI."""
-    path = shutil.which("java")
-    if path is None:
-        message = "Java is not installed (apt-get install default-jre-headless, or `make test`)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+    """The Java runtime the Nu HTML Checker runs on."""
+    return installed("java", "apt-get install default-jre-headless, or `make test`")
 
 
 def test_every_public_page_is_valid_html_in_every_language(site, tmp_path):
