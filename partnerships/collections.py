@@ -86,9 +86,16 @@ class Collection:
         rows and, as `<relation>_more`, how many it leaves out (0 or less when
         none), unless `whole` (a detail page shows them all).
         """
-        rows = self.visible(partner, user).select_related("partner", *self.related)
+        rows = self.visible(partner, user)
+        if self.related:  # (with no names, select_related() would follow every key)
+            rows = rows.select_related(*self.related)
+        rows = rows.for_reader()
         for name in self.prefetch:
-            rows = rows.prefetch_related(name) if whole else self._first_of(rows, name)
+            if whole:
+                related = self.model._meta.get_field(name).related_model._default_manager
+                rows = rows.prefetch_related(Prefetch(name, related.for_reader()))
+            else:
+                rows = self._first_of(rows, name)
         return rows.order_by(*self.ordering) if self.ordering else rows
 
     def published_rows(self, partner=None):
@@ -107,8 +114,12 @@ class Collection:
 
     def visible(self, partner, user):
         """The partner's rows that `user` may see, and nothing else (no related
-        rows, no order): what the list filters count."""
-        return self.model.objects.visible_to(user).filter(partner=partner)
+        rows, no order): what the list filters count.
+
+        Read through the partner's own relation, so that each row's `partner`
+        is that object: a page reads the partner once, not again on every row."""
+        accessor = self.model._meta.get_field("partner").remote_field.get_accessor_name()
+        return getattr(partner, accessor).visible_to(user)
 
     def _first_of(self, rows, name):
         relation = self.model._meta.get_field(name)
@@ -121,7 +132,7 @@ class Collection:
             .values("count")
         )
         count = Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-        first = first_of_each(related.all(), relation.field.name, self.prefetch_limit)
+        first = first_of_each(related.for_reader(), relation.field.name, self.prefetch_limit)
         return rows.prefetch_related(Prefetch(name, first)).annotate(
             **{f"{name}_more": count - Value(self.prefetch_limit)}
         )

@@ -415,7 +415,13 @@ class Search:
 
     def _rows(self, searchable, pks):
         # No ORDER BY: the results take the order of `keys` (their rank).
-        rows = searchable.shown(self.user).using(self.using).filter(pk__in=pks).order_by()
+        rows = (
+            searchable.shown(self.user)
+            .for_reader(self.language)
+            .using(self.using)
+            .filter(pk__in=pks)
+            .order_by()
+        )
         if uses_full_text(self.using) and not without_word_boundaries(self.language):
             field = searchable.excerpt_field
             text = Coalesce(

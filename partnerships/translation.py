@@ -132,6 +132,13 @@ class TranslatableQuerySet(models.QuerySet):
             | Q(translation_review__has_key=language)
         )
 
+    def for_reader(self, language=None):
+        """Only the text a reader of `language` (default: the active one) reads,
+        here and in the rows `select_related` brings: the other languages'
+        columns stay in the database (a row carries one per language and field)."""
+        target = reader_target(language)
+        return self.defer(*unread_columns(self.model, target, self.query.select_related))
+
     def needs_translation(self, language=None):
         """Rows with a translation missing, out of date or to review (in `language`, or any)."""
         languages = [language] if language else TARGET_LANGUAGES
@@ -174,6 +181,28 @@ class TranslatableQuerySet(models.QuerySet):
         return count
 
     update.alters_data = True
+
+
+def unread_columns(model, target, related=None, prefix=""):
+    """The columns of `model` (and of the models `related`, a `select_related`
+    tree, names) that a reader of the target language `target` (None: the
+    source) never reads: other targets' translations, which are out of date
+    and, where no target is read, which need review."""
+    names = getattr(model, "translated_fields", ())
+    columns = [
+        prefix + translation_field_name(name, code)
+        for name in names
+        for code in TARGET_LANGUAGES
+        if code != target
+    ]
+    if names:
+        columns.append(prefix + "translation_stale")
+        if target is None:
+            columns.append(prefix + "translation_review")
+    for name, subtree in (related or {}).items() if isinstance(related, dict) else ():
+        field = model._meta.get_field(name)
+        columns += unread_columns(field.related_model, target, subtree, f"{prefix}{name}__")
+    return columns
 
 
 class TranslationStates(dict):

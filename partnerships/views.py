@@ -71,7 +71,7 @@ class PartnerListView(DraftNoticeMixin, BreadcrumbMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        return Partner.objects.visible_to(self.request.user)
+        return Partner.objects.visible_to(self.request.user).for_reader()
 
     def get_breadcrumbs(self):
         return []
@@ -95,9 +95,10 @@ class PartnerDetailView(PreviewMixin, BreadcrumbMixin, DetailView):
 
     def get_queryset(self):
         concerns = Prefetch(
-            "concerns", first_of_each(Concern.objects.all(), "partner", Concern.shown_on_overview)
+            "concerns",
+            first_of_each(Concern.objects.for_reader(), "partner", Concern.shown_on_overview),
         )
-        return Partner.objects.visible_to(self.request.user).prefetch_related(concerns)
+        return Partner.objects.visible_to(self.request.user).for_reader().prefetch_related(concerns)
 
     def get_context_data(self, **kwargs):
         partner = self.object
@@ -144,7 +145,7 @@ class CollectionMixin(BreadcrumbMixin):
 
     @cached_property
     def partner(self):
-        partners = Partner.objects.visible_to(self.request.user)
+        partners = Partner.objects.visible_to(self.request.user).for_reader()
         return get_object_or_404(partners, slug=self.kwargs["partner_slug"])
 
     def get_queryset(self):
@@ -172,6 +173,12 @@ class CollectionListView(DraftNoticeMixin, CollectionMixin, ListView):
 
     def get_paginate_by(self, queryset):
         return self.collection.paginate_by
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if self.filtering.count is not None:
+            paginator.count = self.filtering.count  # counted with the filters' choices
+        return paginator
 
     @cached_property
     def filtering(self):
@@ -207,6 +214,16 @@ SIBLINGS_SHOWN = 5
 class CollectionDetailView(PreviewMixin, CollectionMixin, DetailView):
     def get_queryset(self):
         return self.collection.rows(self.partner, self.request.user, whole=True)
+
+    def get_object(self, queryset=None):
+        item = super().get_object(queryset)
+        # Its parents (a project's channel) are the same partner's: whether
+        # they are public, and their addresses, read the partner already read.
+        for name in self.collection.related:
+            parent = getattr(item, name)
+            if parent is not None and parent.partner_id == self.partner.pk:
+                parent.partner = self.partner
+        return item
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

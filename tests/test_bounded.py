@@ -15,6 +15,7 @@ from django.urls import reverse
 from partnerships.collections import COLLECTIONS
 from partnerships.models import Concern, Partner
 from partnerships.sitemaps import PublishedSitemap
+from partnerships.translation import TARGET_LANGUAGES
 from partnerships.translation_admin import translation_overview
 from tests.factories import AgreementFactory, PartnerFactory, SignatoryFactory
 from tests.helpers import admin_url, populate, sitemap_locations, visible_text
@@ -327,3 +328,32 @@ def test_translation_overview_counts_every_row_not_only_those_it_lists(partners)
     name_and_description = 1  # the factory's projects have a name and no description
     assert projects.texts == LARGE * name_and_description
     assert len(projects.to_do) == 5 and projects.more == LARGE - 5
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ja"])
+def test_a_page_reads_its_readers_language_only_and_the_partner_once(
+    client, partners, page_cache_off, language
+):
+    """Each row has a column per language and text field: a reader's page
+    reads the English and the reader's own, and the partner's row once, not
+    again beside each row of its collections."""
+    large = partners[LARGE][0]
+    others = [code for code in TARGET_LANGUAGES if code != language]
+    other_column = re.compile(rf'\."[a-z_]+_({"|".join(others)})"')
+    project = large.projects.first()
+    for url in (
+        large.get_absolute_url(),
+        COLLECTIONS["project"].list_url(large),
+        COLLECTIONS["agreement"].list_url(large),
+        COLLECTIONS["project"].item_url(project),
+    ):
+        url = url.replace("/en/", f"/{language}/", 1)
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        sql = [query["sql"] for query in captured]
+        assert not [s for s in sql if other_column.search(s)], url
+        if language == "en":
+            assert not [s for s in sql if '"translation_review"' in s], url
+        partner_reads = [s for s in sql if '"partnerships_partner"."title"' in s]
+        assert len(partner_reads) == 1, url
