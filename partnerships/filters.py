@@ -29,7 +29,12 @@ from django.db.models.functions import ExtractYear
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .translation import SOURCE_LANGUAGE, in_reader_language
+from .translation import (
+    SOURCE_LANGUAGE,
+    in_reader_language,
+    reader_target,
+    translation_field_name,
+)
 
 
 @dataclass(frozen=True)
@@ -60,9 +65,18 @@ class ListFilter:
         return Q(**{self.field: value})
 
     def choices(self, model, rows, others):
-        """[Choice] of the values `rows` have, each counted among the rows that
+        """`Choices` of the values `rows` have, each counted among the rows that
         also meet `others` (a Q, or None for none)."""
         raise NotImplementedError
+
+
+class Choices(list):
+    """A filter's choices, and how many rows meet the other filters in all
+    (with any value, or none): the list's length while this filter is unset."""
+
+    def __init__(self, choices, matching):
+        super().__init__(choices)
+        self.matching = matching
 
 
 def counted(rows, value, others):
@@ -95,11 +109,12 @@ class ChoiceFilter(ListFilter):
 
     def choices(self, model, rows, others):
         counts = counted(rows, F(self.field), others)
-        return [
+        choices = [
             Choice(key, str(label), counts[value][1])
             for key, value, label in self.options(model)
             if value in counts
         ]
+        return Choices(choices, sum(matching for _total, matching in counts.values()))
 
 
 YEAR = re.compile(r"[1-9][0-9]{3}")
@@ -117,9 +132,9 @@ class YearFilter(ListFilter):
 
     def choices(self, model, rows, others):
         counts = counted(rows, ExtractYear(self.field), others)
-        return [
-            Choice(str(year), str(year), counts[year][1]) for year in sorted(counts, reverse=True)
-        ]
+        years = sorted((year for year in counts if year is not None), reverse=True)
+        choices = [Choice(str(year), str(year), counts[year][1]) for year in years]
+        return Choices(choices, sum(matching for _total, matching in counts.values()))
 
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,255}")
@@ -137,26 +152,32 @@ class RelatedFilter(ListFilter):
         return Q(**{f"{self.field}__slug": value})
 
     def choices(self, model, rows, others):
-        field = model._meta.get_field(self.field)
-        related, rows_of = field.related_model, field.related_query_name()
-        matching = Count(rows_of)
-        if others is not None:
-            matching = Count(
-                rows_of, filter=Q(**{f"{rows_of}__in": rows.filter(others).values("pk")})
-            )
-        items = (
-            related._default_manager.filter(**{f"{rows_of}__in": rows.values("pk")})
-            .annotate(matching=matching)
-            .order_by(*related._meta.ordering)
-        )
+        # One pass over the rows, grouped by the related item, reading the
+        # columns its label needs through the join the rows already make.
+        related = model._meta.get_field(self.field).related_model
         display = getattr(related, "display_field", "name")
-        choices = []
-        for item in items:
-            label, stand_in = in_reader_language(item, display)
+        target = reader_target()
+        label = [display] + (
+            [translation_field_name(display, target), "translation_review"] if target else []
+        )
+        columns = {f"{self.field}__{name}": name for name in ("slug", *label)}
+        order = [
+            f"{'-' if name.startswith('-') else ''}{self.field}__{name.lstrip('-')}"
+            for name in related._meta.ordering
+        ]
+        matching = Count("pk") if others is None else Count("pk", filter=others)
+        grouped = rows.order_by(*order).values(*columns).annotate(matching=matching)
+        choices, in_all = [], 0
+        for row in grouped:
+            in_all += row["matching"]
+            if row[f"{self.field}__slug"] is None:
+                continue  # rows with no related item
+            item = related(**{name: row[column] for column, name in columns.items()})
+            text, stand_in = in_reader_language(item, display)
             choices.append(
-                Choice(item.slug, label, item.matching, SOURCE_LANGUAGE if stand_in else "")
+                Choice(item.slug, text, row["matching"], SOURCE_LANGUAGE if stand_in else "")
             )
-        return choices
+        return Choices(choices, in_all)
 
 
 class FilterForm(forms.Form):
@@ -256,6 +277,19 @@ class ListFiltering:
         """`queryset` (the list's rows) narrowed by the valid filters."""
         condition = self.condition(self.values)
         return queryset if condition is None else queryset.filter(condition)
+
+    @property
+    def count(self):
+        """How many rows the filtered list has, from the first filter's counts
+        (so the list need not count them again); None for a list without filters."""
+        if not self.filters:
+            return None
+        first = self.filters[0]
+        choices = self._choices[first.name]
+        if first.name not in self.values:
+            return choices.matching
+        value = self.form.cleaned_data[first.name]
+        return next((c.count for c in choices if c.value == value), 0)
 
     @property
     def has_errors(self):
