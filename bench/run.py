@@ -865,7 +865,10 @@ class Bench:
             args.append("--reseed")
         say(f"database {name}: preparing ({'shipped content' if size is None else size})…")
         started = time.monotonic()
-        output = self.python(args, self.environment(name), f"Preparing {name}")
+        # Seeding 10,000 rows per collection is one transaction: no time bound
+        # (the site's is a few seconds per statement).
+        env = {**self.environment(name), "DJANGO_DB_STATEMENT_TIMEOUT": "0"}
+        output = self.python(args, env, f"Preparing {name}")
         for line in output.splitlines():
             if line.startswith("  "):
                 say(line)
