@@ -4,9 +4,11 @@
 The reader sets them in a plain GET form (no JavaScript), so they live in the
 address: a link, the pagination and the page cache all keep them. They
 combine; each choice says how many rows it would list, given the other
-filters as they are, counted in the database (one query per filter, however
-many rows). The choices are the values the rows the reader may see have, so
-a draft is never offered nor counted.
+filters as they are: the database groups the rows by every filter's value at
+once (one query, however many rows and filters), and the counts of each
+choice, and the list's own length, are sums of those groups. The choices
+are the values the rows the reader may see have, so a draft is never offered
+nor counted.
 
 A value that is not one of the choices, or a filter given twice, is a form
 error shown beside the filter, which is then left out: the page answers 400
@@ -49,7 +51,8 @@ class Choice:
 class ListFilter:
     """One filter of a list: its query parameter, its label, the model field it
     filters on. A subclass says which values are well-formed (no query), what
-    rows a value selects, and what choices there are (one query)."""
+    rows a value selects, what columns a row's value (and its label) is read
+    from, and what choices there are."""
 
     name: str  # the query parameter
     label: str  # translated
@@ -64,31 +67,19 @@ class ListFilter:
         """The rows `value` (as `parse()` returns it) selects."""
         return Q(**{self.field: value})
 
-    def choices(self, model, rows, others):
-        """`Choices` of the values `rows` have, each counted among the rows that
-        also meet `others` (a Q, or None for none)."""
+    @property
+    def alias(self):
+        return f"filter_{self.name}"
+
+    def columns(self, model):
+        """{alias: expression}: the row's value (as `parse()` returns it) under
+        `alias`, and what its label needs, for the rows to be grouped by."""
+        return {self.alias: F(self.field)}
+
+    def choices(self, model, groups):
+        """[Choice] of the values the rows have, from {value: (a group of rows
+        with that value, how many of them meet the other filters)}."""
         raise NotImplementedError
-
-
-class Choices(list):
-    """A filter's choices, and how many rows meet the other filters in all
-    (with any value, or none): the list's length while this filter is unset."""
-
-    def __init__(self, choices, matching):
-        super().__init__(choices)
-        self.matching = matching
-
-
-def counted(rows, value, others):
-    """{value: (rows in all, rows that also meet `others`)}, grouped in one query."""
-    aggregates = {"total": Count("pk")}
-    if others is not None:
-        aggregates["matching"] = Count("pk", filter=others)
-    grouped = rows.order_by().annotate(filter_value=value).values("filter_value")
-    return {
-        row["filter_value"]: (row["total"], row.get("matching", row["total"]))
-        for row in grouped.annotate(**aggregates)
-    }
 
 
 @dataclass(frozen=True)
@@ -107,14 +98,12 @@ class ChoiceFilter(ListFilter):
     def parse(self, model, text):
         return next((value for key, value, _label in self.options(model) if key == text), None)
 
-    def choices(self, model, rows, others):
-        counts = counted(rows, F(self.field), others)
-        choices = [
-            Choice(key, str(label), counts[value][1])
+    def choices(self, model, groups):
+        return [
+            Choice(key, str(label), groups[value][1])
             for key, value, label in self.options(model)
-            if value in counts
+            if value in groups
         ]
-        return Choices(choices, sum(matching for _total, matching in counts.values()))
 
 
 YEAR = re.compile(r"[1-9][0-9]{3}")
@@ -130,11 +119,12 @@ class YearFilter(ListFilter):
     def condition(self, value):
         return Q(**{f"{self.field}__year": value})
 
-    def choices(self, model, rows, others):
-        counts = counted(rows, ExtractYear(self.field), others)
-        years = sorted((year for year in counts if year is not None), reverse=True)
-        choices = [Choice(str(year), str(year), counts[year][1]) for year in years]
-        return Choices(choices, sum(matching for _total, matching in counts.values()))
+    def columns(self, model):
+        return {self.alias: ExtractYear(self.field)}
+
+    def choices(self, model, groups):
+        years = sorted((year for year in groups if year is not None), reverse=True)
+        return [Choice(str(year), str(year), groups[year][1]) for year in years]
 
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,255}")
@@ -143,7 +133,8 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]{1,255}")
 @dataclass(frozen=True)
 class RelatedFilter(ListFilter):
     """A related item of the same partner (a project's funding channel), by its
-    slug, in that item's own order and under its name in the reader's language."""
+    slug, in that item's own order and under its name in the reader's language.
+    Its label is read through the join the rows already make."""
 
     def parse(self, model, text):
         return text if SLUG.fullmatch(text) else None
@@ -151,33 +142,37 @@ class RelatedFilter(ListFilter):
     def condition(self, value):
         return Q(**{f"{self.field}__slug": value})
 
-    def choices(self, model, rows, others):
-        # One pass over the rows, grouped by the related item, reading the
-        # columns its label needs through the join the rows already make.
+    def _related(self, model):
         related = model._meta.get_field(self.field).related_model
         display = getattr(related, "display_field", "name")
         target = reader_target()
         label = [display] + (
             [translation_field_name(display, target), "translation_review"] if target else []
         )
-        columns = {f"{self.field}__{name}": name for name in ("slug", *label)}
-        order = [
-            f"{'-' if name.startswith('-') else ''}{self.field}__{name.lstrip('-')}"
-            for name in related._meta.ordering
-        ]
-        matching = Count("pk") if others is None else Count("pk", filter=others)
-        grouped = rows.order_by(*order).values(*columns).annotate(matching=matching)
-        choices, in_all = [], 0
-        for row in grouped:
-            in_all += row["matching"]
-            if row[f"{self.field}__slug"] is None:
-                continue  # rows with no related item
-            item = related(**{name: row[column] for column, name in columns.items()})
+        return related, display, label
+
+    def columns(self, model):
+        related, _display, label = self._related(model)
+        names = [*label, *(name.lstrip("-") for name in related._meta.ordering)]
+        return {
+            self.alias: F(f"{self.field}__slug"),
+            **{f"{self.alias}_{name}": F(f"{self.field}__{name}") for name in names},
+        }
+
+    def choices(self, model, groups):
+        related, display, label = self._related(model)
+        items = [(row, count) for slug, (row, count) in groups.items() if slug is not None]
+        for name in reversed(related._meta.ordering):  # the related item's order
+            key = name.lstrip("-")
+            items.sort(key=lambda item: item[0][f"{self.alias}_{key}"], reverse=name[0] == "-")
+        choices = []
+        for row, count in items:
+            item = related(**{name: row[f"{self.alias}_{name}"] for name in label})
             text, stand_in = in_reader_language(item, display)
             choices.append(
-                Choice(item.slug, text, row["matching"], SOURCE_LANGUAGE if stand_in else "")
+                Choice(row[self.alias], text, count, SOURCE_LANGUAGE if stand_in else "")
             )
-        return Choices(choices, in_all)
+        return choices
 
 
 class FilterForm(forms.Form):
@@ -237,8 +232,8 @@ class ListFiltering:
         self.filters, self.rows, self.data, self.url = filters, rows, data, url
         self.model = rows.model
         # First the values that could be right, for the counts; then the form
-        # checks them against the choices. The set of choices does not depend on
-        # the other filters, so a value it turns down is counted out once.
+        # checks them against the choices (which do not depend on the other
+        # filters), and a value it turns down is counted out, from the same groups.
         given = self.well_formed()
         choices = self.choices(given)
         self.form = FilterForm(data, filters, choices)
@@ -259,37 +254,52 @@ class ListFiltering:
                 values[list_filter.name] = value
         return values
 
-    def condition(self, values, leave_out=None):
-        conditions = [
-            f.condition(values[f.name])
+    @cached_property
+    def groups(self):
+        """The rows the reader may see, grouped by every filter's value at once:
+        [{alias: value, …, "rows": how many}], in one query, however many rows."""
+        if not self.filters:
+            return []
+        columns = {}
+        for list_filter in self.filters:
+            columns.update(list_filter.columns(self.model))
+        return list(self.rows.order_by().values(**columns).annotate(rows=Count("pk")))
+
+    def meets(self, group, values, leave_out=None):
+        """Whether a group's rows meet the filters set to `values` (but `leave_out`)."""
+        return all(
+            group[f.alias] == values[f.name]
             for f in self.filters
             if f.name in values and f.name != leave_out
-        ]
-        return reduce(and_, conditions) if conditions else None
+        )
 
     def choices(self, values):
-        return {
-            f.name: f.choices(self.model, self.rows, self.condition(values, leave_out=f.name))
-            for f in self.filters
-        }
+        """{filter name: [Choice]}, each counted with the other filters as in `values`."""
+        choices = {}
+        for list_filter in self.filters:
+            by_value = {}
+            for group in self.groups:
+                row, count = by_value.get(group[list_filter.alias], (group, 0))
+                if self.meets(group, values, leave_out=list_filter.name):
+                    count += group["rows"]
+                by_value[group[list_filter.alias]] = (row, count)
+            choices[list_filter.name] = list_filter.choices(self.model, by_value)
+        return choices
 
     def apply(self, queryset):
         """`queryset` (the list's rows) narrowed by the valid filters."""
-        condition = self.condition(self.values)
-        return queryset if condition is None else queryset.filter(condition)
+        conditions = [
+            f.condition(self.values[f.name]) for f in self.filters if f.name in self.values
+        ]
+        return queryset.filter(reduce(and_, conditions)) if conditions else queryset
 
     @property
     def count(self):
-        """How many rows the filtered list has, from the first filter's counts
-        (so the list need not count them again); None for a list without filters."""
+        """How many rows the filtered list has, from the groups the choices were
+        counted in (the list need not count them again); None without filters."""
         if not self.filters:
             return None
-        first = self.filters[0]
-        choices = self._choices[first.name]
-        if first.name not in self.values:
-            return choices.matching
-        value = self.form.cleaned_data[first.name]
-        return next((c.count for c in choices if c.value == value), 0)
+        return sum(group["rows"] for group in self.groups if self.meets(group, self.values))
 
     @property
     def has_errors(self):
