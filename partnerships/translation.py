@@ -21,6 +21,7 @@ marked `lang="en"`, where there is none.
 """
 
 import contextvars
+import functools
 from collections import defaultdict
 from functools import reduce
 from operator import or_
@@ -58,7 +59,13 @@ def translation_field_name(field_name, language):
 
 def reader_target(language=None):
     """The target language a reader of `language` (default: active) reads, or None."""
-    language = (language or get_language() or SOURCE_LANGUAGE).lower()
+    return _target_of(language or get_language() or SOURCE_LANGUAGE)
+
+
+@functools.lru_cache(maxsize=64)
+def _target_of(language):
+    # Asked for each text a page shows: worked out once per language code.
+    language = language.lower()
     for code in (language, language.split("-")[0]):
         if code in TARGET_LANGUAGES:
             return code

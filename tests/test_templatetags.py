@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils import translation
 
-from partnerships.templatetags.partnerships import daterange, time_range
+from partnerships.models import Representative
+from partnerships.templatetags.partnerships import daterange, person_name, time_range
 
 MAY_10, MAY_13 = datetime.date(2017, 5, 10), datetime.date(2017, 5, 13)
 APRIL_30 = datetime.date(2017, 4, 30)
@@ -41,3 +42,21 @@ def test_date_range_in_html_is_two_time_elements():
             '<time datetime="2017-05-10">2017年5月10日</time>～'
             '<time datetime="2017-05-13">13日</time>'
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "names", "written"),
+    [
+        ("en", {}, "Ms Akiko GONO"),
+        ("fr", {"given_name_fr": "Akiko", "family_name_fr": "GONO"}, "Mme Akiko GONO"),
+        ("ja", {"given_name_ja": "晶子", "family_name_ja": "郷野"}, "郷野 晶子"),
+        # Part of the name untranslated: the whole name in English, marked so.
+        ("ja", {"family_name_ja": "郷野"}, '<span lang="en">Ms Akiko GONO</span>'),
+        ("fr", {}, '<span lang="en">Ms Akiko GONO</span>'),
+    ],
+)
+def test_a_persons_name_is_written_in_the_readers_language_and_name_order(language, names, written):
+    person = Representative(honorific="Ms", given_name="Akiko", family_name="GONO", **names)
+    with translation.override(language):
+        assert person_name(person) == written
+        assert translation.get_language() == language  # the reader's language is left as it was

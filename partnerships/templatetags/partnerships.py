@@ -120,21 +120,26 @@ def person_name(person):
     """A person's name in the reader's language and name order, e.g. “M. Atsuyuki
     OIKE”, “尾池 厚之”: wholly in English when part of it has no translation."""
     stand_in = any(in_reader_language(person, name)[1] for name in ("given_name", "family_name"))
-    with translation.override(SOURCE_LANGUAGE if stand_in else translation.get_language()):
-        name = pgettext(
-            "a person's name: honorific, given name, family name",
-            # Some languages leave out the honorific (Japanese): not every placeholder is due.
-            # xgettext:no-python-brace-format
-            "{honorific} {given_name} {family_name}",
-        ).format(
-            honorific=person.get_honorific_display(),
-            given_name=person.localized("given_name")[0],
-            family_name=person.localized("family_name")[0],
+    if not stand_in:
+        return _name_in_active_language(person)
+    with translation.override(SOURCE_LANGUAGE):
+        return format_html(
+            '<span lang="{}">{}</span>', SOURCE_LANGUAGE, _name_in_active_language(person)
         )
-    name = " ".join(name.split())  # no honorific: no double space
-    if stand_in:
-        return format_html('<span lang="{}">{}</span>', SOURCE_LANGUAGE, name)
-    return name
+
+
+def _name_in_active_language(person):
+    name = pgettext(
+        "a person's name: honorific, given name, family name",
+        # Some languages leave out the honorific (Japanese): not every placeholder is due.
+        # xgettext:no-python-brace-format
+        "{honorific} {given_name} {family_name}",
+    ).format(
+        honorific=person.get_honorific_display(),
+        given_name=person.localized("given_name")[0],
+        family_name=person.localized("family_name")[0],
+    )
+    return " ".join(name.split())  # no honorific: no double space
 
 
 @register.simple_tag
