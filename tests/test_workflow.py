@@ -2,6 +2,8 @@
 previews of held changes, history with compare, revert and recover."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 
@@ -42,6 +44,23 @@ def test_staff_preview_shows_the_held_version_under_a_banner(
     text = visible_text(staff_client.get(live_agreement.get_absolute_url()))
     assert "Memorandum of Understanding" in text
     assert "Unpublished changes — not public" in text
+
+
+def test_a_preview_of_held_changes_costs_one_query_more_than_a_plain_preview(
+    admin_client, staff_client, live_agreement
+):
+    """The live row is read for the reader's language only: the preview must
+    not read its other columns back one by one."""
+    plain = AgreementFactory(title="Another memorandum", slug="another")
+    SignatoryFactory(agreement=plain, name="Guy Ryder")
+    edit(admin_client, live_agreement, title="Memorandum of Understanding")
+    counts = {}
+    for agreement in (live_agreement, plain):
+        staff_client.get(agreement.get_absolute_url())
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get(agreement.get_absolute_url()).status_code == 200
+        counts[agreement.slug] = len(captured)
+    assert counts["moc"] == counts["another"] + 1  # the held change itself
 
 
 def test_held_inline_changes_leave_the_live_children_alone(admin_client, live_agreement):

@@ -139,8 +139,11 @@ class PendingChange(models.Model):
         record, children = self.rows()
         fetched = live._state.fields_cache
         for field in record._meta.concrete_fields:
-            same_row = getattr(record, field.attname) == getattr(live, field.attname)
-            if field.is_relation and field.name in fetched and same_row:
+            # Keys only: `live` may have been read for one reader's language
+            # (`for_reader`), and reading a column it left out is a query.
+            if not (field.is_relation and field.name in fetched):
+                continue
+            if getattr(record, field.attname) == getattr(live, field.attname):
                 record._state.fields_cache[field.name] = fetched[field.name]
         prefetched = getattr(live, "_prefetched_objects_cache", {})
         record._prefetched_objects_cache = {**prefetched, **children}
