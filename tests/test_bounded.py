@@ -346,6 +346,8 @@ def test_a_page_reads_its_readers_language_only_and_the_partner_once(
         COLLECTIONS["project"].list_url(large),
         COLLECTIONS["agreement"].list_url(large),
         COLLECTIONS["project"].item_url(project),
+        COLLECTIONS["funding_channel"].item_url(project.funding_channel),
+        reverse("partnerships:search") + "?q=programme",
     ):
         url = url.replace("/en/", f"/{language}/", 1)
         client.get(url)
@@ -355,5 +357,6 @@ def test_a_page_reads_its_readers_language_only_and_the_partner_once(
         assert not [s for s in sql if other_column.search(s)], url
         if language == "en":
             assert not [s for s in sql if '"translation_review"' in s], url
-        partner_reads = [s for s in sql if '"partnerships_partner"."title"' in s]
-        assert len(partner_reads) == 1, url
+        if "/search/" not in url:  # (the search finds partners too)
+            partner_reads = [s for s in sql if '"partnerships_partner"."title"' in s]
+            assert len(partner_reads) == 1, url
