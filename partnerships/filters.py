@@ -34,8 +34,8 @@ from django.utils.translation import gettext_lazy as _
 from .translation import (
     SOURCE_LANGUAGE,
     in_reader_language,
+    read_columns,
     reader_target,
-    translation_field_name,
 )
 
 
@@ -145,11 +145,7 @@ class RelatedFilter(ListFilter):
     def _related(self, model):
         related = model._meta.get_field(self.field).related_model
         display = getattr(related, "display_field", "name")
-        target = reader_target()
-        label = [display] + (
-            [translation_field_name(display, target), "translation_review"] if target else []
-        )
-        return related, display, label
+        return related, display, read_columns(display, reader_target())
 
     def columns(self, model):
         related, _display, label = self._related(model)

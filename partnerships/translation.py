@@ -190,6 +190,15 @@ class TranslatableQuerySet(models.QuerySet):
     update.alters_data = True
 
 
+def read_columns(field_name, target):
+    """The columns a reader of the target language `target` (None: the source)
+    reads for one field: the English, the translation and whether it needs
+    review, as `Translatable.localized` reads them (what `unread_columns` leaves)."""
+    if target is None:
+        return [field_name]
+    return [field_name, translation_field_name(field_name, target), "translation_review"]
+
+
 def unread_columns(model, target, related=None, prefix=""):
     """The columns of `model` (and of the models `related`, a `select_related`
     tree, names) that a reader of the target language `target` (None: the

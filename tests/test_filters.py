@@ -580,3 +580,12 @@ def test_the_language_switcher_keeps_the_filters_and_the_canonical_address_drops
     assert 'hreflang="fr" href="http://testserver/fr/partners/japan/projects/">' in html
     switched = client.get(f"{in_language(url, 'fr')}?channel=government&main=no")
     assert selected(switched, "channel") == ["government"]
+
+
+def test_a_channel_is_offered_under_its_name_in_the_readers_language(client, projects):
+    projects.funding_channels.filter(slug="government").update(name_ja="日本政府")
+    response = client.get(in_language(PROJECTS.list_url(projects), "ja"))
+    html = response.content.decode()
+    assert '<option value="government">日本政府（3件）</option>' in html
+    # No Japanese name: the English stands in, marked as English.
+    assert '<option value="un-funds" lang="en">UN Funds（1件）</option>' in html
