@@ -32,6 +32,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.utils.encoding import force_str
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
@@ -277,6 +278,12 @@ class TranslatedFieldNamesField(models.JSONField):
     names); only the historical migrations use it."""
 
 
+@functools.cache
+def choice_labels(field):
+    """{value: label} of a field with choices (its values are strings or numbers)."""
+    return dict(field.flatchoices)
+
+
 class Translatable(models.Model):
     translation_stale = TranslationStatesField(
         _("translations out of date"),
@@ -297,6 +304,13 @@ class Translatable(models.Model):
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field):
+        # What `get_<field>_display()` calls. Django's rebuilds a dict of every
+        # choice on each call, translating each label to hash it: a list of 60
+        # people asked it 240 times. The labels stay lazy: in the reader's language.
+        value = getattr(self, field.attname)
+        return force_str(choice_labels(field).get(value, value), strings_only=True)
 
     def localized(self, field_name, language=None):
         """(text, language of the text) for a reader of `language` (default: active)."""

@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, translate_url
 from django.utils import translation
 
-from partnerships.models import Agreement, Partner, Project, Signatory
+from partnerships.models import Agreement, Partner, Project, Representative, Signatory
 from partnerships.translation import target_languages, translation_field_name
 from partnerships.translation_admin import count_statuses, needs_work, work_by_language
 from tests.factories import AgreementFactory, PartnerFactory, ProjectFactory
@@ -259,6 +259,23 @@ def test_overview_states_every_fact_of_the_document(client, japan, language):
     channels = [normalize(name) for name in FACTS[language]["channels"]]
     assert all(name in text for name in channels), channels
     assert [text.index(name) for name in channels] == sorted(text.index(n) for n in channels)
+
+
+def test_a_choices_label_is_in_the_readers_language_each_time_it_is_asked():
+    person = Representative(honorific="Ms", constituent_group="government")
+    for language, honorific, group in [
+        ("en", "Ms", "Government"),
+        ("fr", "Mme", "Gouvernement"),
+        ("es", "Sra.", "Gobierno"),
+        ("ja", "Ms", "政府"),
+        ("en", "Ms", "Government"),
+    ]:
+        with translation.override(language):
+            assert person.get_honorific_display() == honorific
+            assert person.get_constituent_group_display() == group
+    # A value outside the choices (or none) is shown as it is, as Django shows it.
+    assert Representative(honorific="Sir").get_honorific_display() == "Sir"
+    assert Representative(honorific="").get_honorific_display() == ""
 
 
 def test_html_lang_canonical_and_hreflang_alternates(client, japan):
