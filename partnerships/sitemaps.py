@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html_join
 from django.utils.translation import get_language
 
 from .collections import COLLECTIONS
@@ -83,6 +84,13 @@ class PublishedSitemap(Sitemap):
             self.addresses[key] = self.address(item)
         return self.addresses[key]
 
+    def _location(self, item, force_lang_code=None):
+        # Django's switches to the language of each address it asks for (five
+        # per entry) before calling `location`: a known address is read at once.
+        row, language = item
+        known = self.addresses.get((self.address_key(row), force_lang_code or language))
+        return known if known is not None else super()._location(item, force_lang_code)
+
     def address(self, item):
         """The item's address, in the active language."""
         return item.get_absolute_url()
@@ -101,13 +109,24 @@ class PublishedSitemap(Sitemap):
 
     def get_urls(self, page=1, site=None, protocol=None):
         """…with `x-default` naming the default language's page, as the pages'
-        own `hreflang` links do: Django names the address without a language
-        prefix, which here only redirects."""
+        own `hreflang` links do (Django names the address without a language
+        prefix, which here only redirects), and each entry's alternates written
+        out as `links`: once for a page's entries in all its languages, which
+        share them, and put in by the template as they are."""
         urls = super().get_urls(page, site, protocol)
+        links = {}
         for url in urls:
             alternates = {a["lang_code"]: a for a in url["alternates"]}
             if "x-default" in alternates and settings.LANGUAGE_CODE in alternates:
                 alternates["x-default"]["location"] = alternates[settings.LANGUAGE_CODE]["location"]
+            key = self.address_key(url["item"][0])
+            if key not in links:
+                links[key] = format_html_join(
+                    "",
+                    '<xhtml:link rel="alternate" hreflang="{}" href="{}"/>',
+                    ((a["lang_code"], a["location"]) for a in url["alternates"]),
+                )
+            url["links"] = links[key]
         return urls
 
 
@@ -252,7 +271,7 @@ def sitemap_patterns(sitemaps):
         path(
             "sitemap-<section>.xml",
             public_page(sitemap),
-            {"sitemaps": sitemaps},
+            {"sitemaps": sitemaps, "template_name": "partnerships/sitemap.xml"},
             name="sitemap-section",
         ),
     ]
