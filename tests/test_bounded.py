@@ -211,6 +211,27 @@ def test_detail_pages_run_the_same_queries(client, partners, page_cache_off, col
     same_queries(client, collection.item_url(first[small]), collection.item_url(first[large]))
 
 
+def test_staff_previewing_drafts_run_the_same_queries_at_any_size(
+    editor_client, partners, page_cache_off
+):
+    """Staff see every draft, with its badge, on the pages the public sees: with
+    only the reader's columns read (`for_reader`), nothing a staff page shows
+    may be read back a row at a time."""
+    (small, small_channel), (large, large_channel) = partners[SMALL], partners[LARGE]
+    for collection in COLLECTIONS:
+        collection.model.objects.filter(partner__in=[small, large]).update(is_published=False)
+    pages = [(small.get_absolute_url(), large.get_absolute_url())]
+    pages.append((small_channel.get_absolute_url(), large_channel.get_absolute_url()))
+    for collection in COLLECTIONS:
+        pages.append((collection.list_url(small), collection.list_url(large)))
+    for small_url, large_url in pages:
+        small_page, large_page = same_queries(editor_client, small_url, large_url)
+        assert "Draft" in visible_text(large_page), large_url
+    representatives = COLLECTIONS["representative"]
+    large_list = editor_client.get(representatives.list_url(large))
+    assert len(item_links(large_list, representatives, large)) == representatives.paginate_by
+
+
 def test_channel_page_runs_the_same_queries_and_shows_a_page_of_each_list(
     client, partners, page_cache_off
 ):
