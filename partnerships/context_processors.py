@@ -23,12 +23,9 @@ def language_versions(request):
         return {}
     page = request.GET.get("page")
     path = request.path + (f"?page={page}" if page and page.isdigit() and page != "1" else "")
-    # The switcher also keeps the page's own parameters (a list's filters); the
-    # canonical and alternate addresses are the unfiltered list's.
-    # (The search page's query is kept too, though its answers are never cached.)
-    own = getattr(match.func, "kept_parameters", None) or getattr(
-        match.func, "cached_parameters", ()
-    )
+    # The switcher also keeps the page's own parameters (a list's filters, a
+    # search's words); the canonical and alternate addresses are the unfiltered list's.
+    own = getattr(match.func, "cached_parameters", ())
     kept = [(name, request.GET[name]) for name in request.GET if name in own and request.GET[name]]
     switch_path = f"{path}{'&' if '?' in path else '?'}{urlencode(kept)}" if kept else path
     current = get_language()

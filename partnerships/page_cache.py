@@ -18,7 +18,8 @@ trip to the cache):
 Tokens are deleted when the change is made and again when its transaction
 commits, so no page rendered from the data before the commit outlives it.
 Nothing is cached for staff (a session or message cookie), previews, share
-links or query strings other than a page number and a list's filters.
+links or query strings other than a page number, a list's filters and a
+search's words; searches are kept in a cache of their own (`public_page`).
 """
 
 import datetime
@@ -30,6 +31,7 @@ from functools import cache, lru_cache, wraps
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache as default_cache
+from django.core.cache import caches
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError, transaction
@@ -52,13 +54,16 @@ SITE_SCOPE = ""
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 
 
-def public_page(view, parameters=()):
+def public_page(view, parameters=(), cache="default"):
     """Marks a view whose answers to anonymous readers may be cached whole.
 
     `parameters`: query parameters of its own (a list's filters) that the page
     may be cached with, beside `cached_parameters()`. Only 200s are cached, so
     the view must answer something else to any value it does not accept, or
-    arbitrary values would fill the cache.
+    arbitrary values would fill the cache; where any value is a page (a
+    search's words), `cache` names a cache of its own (settings.CACHES), which
+    they then fill instead. Its answers are kept under the same tokens, read
+    from the default cache.
     """
 
     @wraps(view)
@@ -67,6 +72,7 @@ def public_page(view, parameters=()):
 
     page.public_page = True
     page.cached_parameters = frozenset(parameters)
+    page.page_cache = cache
     return page
 
 
@@ -90,14 +96,17 @@ def page_key(request):
     return f"pages:page:{address}"
 
 
-def lookup(request, scope):
-    """(the page's current tokens, its stored entry or None), in one trip to the
-    cache; the tokens are drawn anew where missing or out of date. An entry
-    stored under other tokens is out of date."""
+def lookup(request, scope, cache="default"):
+    """(the page's current tokens, its stored entry in `cache` or None), in one
+    trip to the default cache when the page is kept there; the tokens are drawn
+    anew where missing or out of date. An entry stored under other tokens is
+    out of date."""
     key = page_key(request)
-    found = default_cache.get_many([SCHEDULE_KEY, scope_key(scope), key])
-    tokens = current_tokens(scope, found)
-    entry = found.get(key)
+    if cache == "default":
+        found = default_cache.get_many([SCHEDULE_KEY, scope_key(scope), key])
+        tokens, entry = current_tokens(scope, found), found.get(key)
+    else:
+        tokens, entry = current_tokens(scope), caches[cache].get(key)
     return tokens, entry if entry is not None and entry[0] == tokens else None
 
 
@@ -313,7 +322,7 @@ class PageCacheMiddleware:
         state, tokens = "bypass", None
         if self.may_serve(request, view):
             try:
-                tokens, entry = lookup(request, scope)
+                tokens, entry = lookup(request, scope, view.page_cache)
             except (OperationalError, InterfaceError):
                 entry = None  # the database is down: the view answers with the 503
             if entry is not None:
@@ -325,7 +334,7 @@ class PageCacheMiddleware:
             response.headers["Last-Modified"] = http_date()
             set_response_etag(response)
             entry = (tokens, response.status_code, response.content, list(response.items()))
-            default_cache.set(page_key(request), entry, settings.PAGE_CACHE_SECONDS)
+            caches[view.page_cache].set(page_key(request), entry, settings.PAGE_CACHE_SECONDS)
         return response
 
     @staticmethod

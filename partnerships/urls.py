@@ -50,14 +50,6 @@ def collection_patterns(collections):
             )
 
 
-def searchable_page(view):
-    """The search page: a `public_page` whose answers are cached only without a
-    query (no parameters of its own), and whose language switcher keeps the query."""
-    page = public_page(view)
-    page.kept_parameters = frozenset({"q", "type"})
-    return page
-
-
 def public_patterns(collections):
     """The public site: the home page, each partner's overview and collections,
     and the pages share links open for reviewers."""
@@ -69,8 +61,12 @@ def public_patterns(collections):
     return [
         path("", public_page(views.PartnerListView.as_view()), name="partner-list"),
         path("partners/<slug:partner_slug>/", include(partner_patterns)),
-        # Cached only without a query (page_cache.py keeps no query string but a page's).
-        path("search/", searchable_page(views.SearchView.as_view()), name="search"),
+        path(
+            "search/",
+            # Any words make a page: the answers fill a cache of their own.
+            public_page(views.SearchView.as_view(), parameters=("q", "type"), cache="search"),
+            name="search",
+        ),
         path("share/<str:token>/", sharing.shared_page, name="shared-page"),
     ]
 

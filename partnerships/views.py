@@ -318,10 +318,10 @@ class FetchedPage:
 class SearchView(BreadcrumbMixin, TemplateView):
     """Search every public record (partnerships.search): results in order of
     rank, each labelled with its type, with how many of each type and a link
-    to see only those. Without a query, a page that says what to search for
-    (the only one the page cache keeps). A bad parameter is a 400 with the
-    form's error; a page number that is not one of the results', a 404 as on
-    list pages."""
+    to see only those. Without a query, a page that says what to search for.
+    A bad parameter is a 400 with the form's error; a page number that is not
+    one of the results', a 404 as on list pages. Answers to anonymous readers
+    are kept in the search cache (urls.py), dropped with every change."""
 
     template_name = "partnerships/search.html"
     paginate_by = 20

@@ -136,12 +136,14 @@ def pytest_report_header(config):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with no page cached (the database is rolled back; the cache is not)."""
-    from django.core.cache import cache
+    """Each test starts with no page cached (the database is rolled back; the caches are not)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

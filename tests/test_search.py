@@ -379,7 +379,7 @@ def queries_of(client, q, **parameters):
     return len(queries)
 
 
-def test_a_search_runs_the_same_queries_at_1_and_100_matching_rows(client, partner):
+def test_a_search_runs_the_same_queries_at_1_and_100_matching_rows(client, partner, page_cache_off):
     """The page's keys with the counts per type, then the rows of each type on
     the page (one query per type, whatever the number of rows)."""
     channel = FundingChannelFactory(partner=partner, name="Channel")
@@ -394,7 +394,7 @@ def test_a_search_runs_the_same_queries_at_1_and_100_matching_rows(client, partn
     assert len(queries) == 1
 
 
-def test_each_type_on_the_page_is_one_query_whatever_its_rows(client, partner):
+def test_each_type_on_the_page_is_one_query_whatever_its_rows(client, partner, page_cache_off):
     channel = FundingChannelFactory(partner=partner, name="Kaizen")
     counts = []
     for added in (1, 99):
@@ -412,15 +412,37 @@ def test_the_search_page_without_a_query_is_cached(client, partner, settings):
     assert client.get(search_url())["X-Page-Cache"] == "hit"
 
 
-def test_a_search_with_a_query_is_never_cached(client, partner, settings):
+def test_a_search_is_answered_from_the_cache_until_the_content_changes(client, partner, settings):
     settings.PAGE_CACHE_SECONDS = 60
     ProjectFactory(partner=partner, name="Kaizen")
-    for _ in range(2):
+    assert search(client, "kaizen")["X-Page-Cache"] == "miss"
+    with CaptureQueriesContext(connection) as queries:
+        response = search(client, "kaizen", type="project")
+        assert response["X-Page-Cache"] == "miss"  # another search: another answer
         response = search(client, "kaizen")
-        assert response["X-Page-Cache"] == "bypass"
-        assert "private" in response["Cache-Control"]
+    assert len(queries) == 2
+    assert response["X-Page-Cache"] == "hit"
+    assert [title for _url, title in found(response)] == ["Kaizen"]
     ProjectFactory(partner=partner, name="Kaizen two")
-    assert len(found(search(client, "kaizen"))) == 2
+    response = search(client, "kaizen")
+    assert response["X-Page-Cache"] == "miss"
+    assert len(found(response)) == 2
+
+
+def test_a_flood_of_searches_pushes_no_page_out_of_the_cache(client, partner, settings):
+    """Any words make a search page, so their answers fill a cache of their own."""
+    settings.PAGE_CACHE_SECONDS = 60
+    small = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    settings.CACHES = {
+        "default": {**small, "LOCATION": "pages", "OPTIONS": {"MAX_ENTRIES": 10}},
+        "search": {**small, "LOCATION": "searches", "OPTIONS": {"MAX_ENTRIES": 10}},
+    }
+    overview = partner.get_absolute_url()
+    assert client.get(overview)["X-Page-Cache"] == "miss"
+    for number in range(30):
+        assert search(client, f"word{number}")["X-Page-Cache"] == "miss"
+    assert search(client, "word29")["X-Page-Cache"] == "hit"
+    assert client.get(overview)["X-Page-Cache"] == "hit"
 
 
 # The search box

@@ -138,6 +138,14 @@ CACHES = {
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "config.redis_cache.RedisCache"  # one client per pool
+# Answers to searches, kept apart from the pages: any words may be searched for,
+# and a flood of them then pushes out other searches only. In each process's
+# memory; the tokens they are kept under are in "default", shared by every server.
+CACHES["search"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "search-answers",
+    "OPTIONS": {"MAX_ENTRIES": env.int("SEARCH_CACHE_ENTRIES", default=500)},
+}
 # Public pages are kept whole for anonymous readers for up to this many seconds,
 # and dropped at once when what they show changes (partnerships.page_cache);
 # 0 turns the page cache off. Off by default while DEBUG, so template edits show.
