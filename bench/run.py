@@ -138,20 +138,24 @@ class Missing(Exception):
 # never imported by the orchestrating process).
 
 
-# Pages still to come (issue 11: "later search and API"): (label, function of the
-# partner returning a path), called inside translation.override(language), measured and
-# checked like every other public page. For example:
-#     ("search", lambda partner: reverse("partnerships:search") + "?q=labour"),
-#     ("api partner", lambda partner: reverse("api:partner", args=[partner.slug])),
+# Pages beyond the site's own (issue 11: "later search and API"): (label, function of
+# the partner returning a path), called inside translation.override(language),
+# measured and checked like every other public page.
 def search_page(partner):
-    """The site search (issue 12) for a word the fixture's names have: never
-    cached with a query, so the warm mode measures it uncached too."""
+    """The site search (issue 12) for a word the fixture's names have."""
     from django.urls import reverse
 
     return f"{reverse('partnerships:search')}?q=cooperation"
 
 
-EXTRA_PAGES = [("search", search_page)]
+def api_list_page(partner):
+    """The open data API's first page of the partner's projects."""
+    from django.urls import reverse
+
+    return f"{reverse('api:project-list')}?partner={partner.slug}"
+
+
+EXTRA_PAGES = [("search", search_page), ("api projects", api_list_page)]
 
 
 def public_pages(partner, language):
