@@ -19,7 +19,6 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html_join
-from django.utils.translation import get_language
 
 from .collections import COLLECTIONS
 from .models import Partner
@@ -78,22 +77,14 @@ class PublishedSitemap(Sitemap):
         # its own language, then again for the entries of every language.
         return {}
 
-    def location(self, item):
-        key = (self.address_key(item), get_language())
-        if key not in self.addresses:
-            self.addresses[key] = self.address(item)
-        return self.addresses[key]
-
     def _location(self, item, force_lang_code=None):
-        # Django's switches to the language of each address it asks for (five
-        # per entry) before calling `location`: a known address is read at once.
+        # Django's switches to the address's language and calls `location`, five
+        # times per entry: each address is worked out once.
         row, language = item
-        known = self.addresses.get((self.address_key(row), force_lang_code or language))
-        return known if known is not None else super()._location(item, force_lang_code)
-
-    def address(self, item):
-        """The item's address, in the active language."""
-        return item.get_absolute_url()
+        key = (self.address_key(row), force_lang_code or language)
+        if key not in self.addresses:
+            self.addresses[key] = super()._location(item, force_lang_code)
+        return self.addresses[key]
 
     def address_key(self, item):
         return item
@@ -162,7 +153,7 @@ class HomeSitemap(PublishedSitemap):
     def items(self):
         return ["partnerships:partner-list"]
 
-    def address(self, item):
+    def location(self, item):
         return reverse(item)
 
     def summary(self):
@@ -217,7 +208,7 @@ class CollectionListSitemap(PublishedSitemap):
             "lastmod": max((lastmod for _slug, _collection, lastmod in self.pages), default=None),
         }
 
-    def address(self, item):
+    def location(self, item):
         slug, collection, _lastmod = item
         return collection.list_url(slug)
 
@@ -240,7 +231,7 @@ class CollectionSitemap(RecordSitemap):
     def records(self):
         return self.collection.model.objects.published().select_related("partner")
 
-    def address(self, item):
+    def location(self, item):
         return self.collection.item_url(item)
 
 

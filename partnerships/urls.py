@@ -64,7 +64,9 @@ def public_patterns(collections):
         path(
             "search/",
             # Any words make a page: the answers fill a cache of their own.
-            public_page(views.SearchView.as_view(), parameters=("q", "type"), cache="search"),
+            public_page(
+                views.SearchView.as_view(), parameters=views.SearchForm.base_fields, cache="search"
+            ),
             name="search",
         ),
         path("share/<str:token>/", sharing.shared_page, name="shared-page"),

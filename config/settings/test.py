@@ -14,10 +14,7 @@ STORAGES = {
 }
 SECURE_SSL_REDIRECT = False
 # The page cache is on in every test, so a change that fails to reach a page shows.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "search": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "search"},
-}
+CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # noqa: F405
 PAGE_CACHE_SECONDS = 600
 # Serve static files from the finders, as in development: no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
