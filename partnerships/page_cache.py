@@ -2,8 +2,7 @@
 moment anything they show changes.
 
 A page is kept under its address with the two tokens current when it was
-rendered, and served only while both still are (all three are read in one
-trip to the cache):
+rendered, and served only while both still are:
 
 - its **scope**'s: the partner whose pages it belongs to (every page under
   /<lang>/partners/<slug>/), or the site's (home page, sitemap), which shows
@@ -17,6 +16,12 @@ trip to the cache):
 
 Tokens are deleted when the change is made and again when its transaction
 commits, so no page rendered from the data before the commit outlives it.
+The tokens are always read from the default cache, which every process and
+app server shares. Each process also keeps a copy of the pages it serves (the
+"pages" cache, in its memory), so that a hit reads only the two small tokens
+from the shared cache, not the page; a copy is served under the current
+tokens only, as the shared entry is.
+
 Nothing is cached for staff (a session or message cookie), previews, share
 links or query strings other than a page number, a list's filters and a
 search's words; searches are kept in a cache of their own (`public_page`).
@@ -96,25 +101,49 @@ def page_key(request):
     return f"pages:page:{address}"
 
 
+# The process's own copies of the shared cache's pages (settings.CACHES), and
+# the largest page copied: a sitemap section (about 250 KB) is read from the
+# shared cache each time rather than crowding out a hundred pages.
+LOCAL_COPIES = "pages"
+LOCAL_COPY_MAX_BYTES = 64 * 1024
+
+
+def stores(cache):
+    """Where a page kept in `cache` is looked for, in order: the shared default
+    cache's pages first in this process's copy; another cache (the searches')
+    is in the process's memory already."""
+    return [caches[LOCAL_COPIES], default_cache] if cache == "default" else [caches[cache]]
+
+
 def lookup(request, scope, cache="default"):
-    """(the page's current tokens, its stored entry in `cache` or None), in one
-    trip to the default cache when the page is kept there; the tokens are drawn
-    anew where missing or out of date. An entry stored under other tokens is
-    out of date."""
+    """(the page's current tokens, its stored entry in `cache` or None); the
+    tokens are drawn anew where missing or out of date. An entry stored under
+    other tokens is out of date. A page found in the shared cache is copied
+    into this process's."""
     key = page_key(request)
-    if cache == "default":
-        found = default_cache.get_many([SCHEDULE_KEY, scope_key(scope), key])
-        tokens, entry = current_tokens(scope, found), found.get(key)
-    else:
-        tokens, entry = current_tokens(scope), caches[cache].get(key)
-    return tokens, entry if entry is not None and entry[0] == tokens else None
+    tokens = current_tokens(scope)
+    kept_in = stores(cache)
+    for store in kept_in:
+        entry = store.get(key)
+        if entry is not None and entry[0] == tokens:
+            if store is not kept_in[0]:
+                keep(kept_in[0], key, entry)
+            return tokens, entry
+    return tokens, None
 
 
-def current_tokens(scope, found=None):
+def keep(cache, key, entry):
+    """Stores a page's entry in `cache`; this process's copies only of pages up
+    to LOCAL_COPY_MAX_BYTES."""
+    if cache is not caches[LOCAL_COPIES] or len(entry[2]) <= LOCAL_COPY_MAX_BYTES:
+        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+
+
+def current_tokens(scope):
     """(the schedule's token, `scope`'s token): what anything kept for `scope` is
-    kept under, to be dropped with its pages. `found`: these keys already read
-    from the cache; the tokens are drawn anew where missing or out of date."""
-    found = found if found is not None else default_cache.get_many([SCHEDULE_KEY, scope_key(scope)])
+    kept under, to be dropped with its pages; in one trip to the default cache.
+    The tokens are drawn anew where missing or out of date."""
+    found = default_cache.get_many([SCHEDULE_KEY, scope_key(scope)])
     schedule = found.get(SCHEDULE_KEY)
     if schedule is None or timezone.now().timestamp() >= schedule["until"]:
         schedule = {"token": secrets.token_hex(8), "until": next_change_timestamp()}
@@ -334,7 +363,8 @@ class PageCacheMiddleware:
             response.headers["Last-Modified"] = http_date()
             set_response_etag(response)
             entry = (tokens, response.status_code, response.content, list(response.items()))
-            caches[view.page_cache].set(page_key(request), entry, settings.PAGE_CACHE_SECONDS)
+            for cache in stores(view.page_cache):
+                keep(cache, page_key(request), entry)
         return response
 
     @staticmethod

@@ -7,9 +7,9 @@ import datetime
 import pytest
 import reversion
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from partnerships.models import (
     Representative,
     Signatory,
 )
-from partnerships.page_cache import public_models
+from partnerships.page_cache import LOCAL_COPY_MAX_BYTES, forget, keep, page_key, public_models
 from partnerships.sitemaps import sitemaps
 from tests.factories import PartnerFactory, ProjectFactory, ShareLinkFactory
 from tests.helpers import admin_url, populate, public_urls, sitemap_xml
@@ -352,6 +352,82 @@ def test_a_representative_leaves_the_cached_pages_the_day_after_the_term_ends(
     assert member.family_name not in client.get(url).content.decode()
 
 
+class Reads:
+    """The keys read from a cache (wraps its get and get_many)."""
+
+    def __init__(self, cache, monkeypatch):
+        self.keys = []
+        get, get_many = cache.get, cache.get_many
+        monkeypatch.setattr(
+            cache, "get", lambda key, *a, **k: self.keys.append(key) or get(key, *a, **k)
+        )
+        monkeypatch.setattr(
+            cache,
+            "get_many",
+            lambda keys, *a, **k: self.keys.extend(keys) or get_many(keys, *a, **k),
+        )
+
+
+def test_a_hit_reads_only_the_tokens_from_the_shared_cache(client, japan, monkeypatch):
+    """Each process keeps a copy of the pages it serves: the shared cache (Redis
+    for several app servers) answers with two small tokens, not the page."""
+    url = japan.get_absolute_url()
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    reads = Reads(cache, monkeypatch)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    assert not any(key.startswith("pages:page:") for key in reads.keys), reads.keys
+    assert any(key.startswith("pages:scope:") for key in reads.keys), reads.keys
+
+
+def test_a_page_another_process_stored_is_served_and_then_kept_here(client, japan):
+    """What another process rendered (here: this process's copies forgotten)
+    is a hit from the shared cache, and copied for the next reader."""
+    url = japan.get_absolute_url()
+    first = client.get(url)
+    caches["pages"].clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert (response["X-Page-Cache"], len(queries)) == ("hit", 0)
+    assert response.content == first.content
+    cache.delete(page_key(RequestFactory().get(url)))  # the shared cache pushed it out…
+    assert client.get(url)["X-Page-Cache"] == "hit"  # …and this process has it
+    cache.clear()  # the shared cache emptied: the tokens are drawn anew, so a miss
+    assert client.get(url)["X-Page-Cache"] == "miss"
+
+
+def test_a_copy_in_this_process_is_dropped_with_the_shared_tokens(client, japan):
+    """Another app server saved a change: it deleted the partner's token in the
+    shared cache, and this process's copy of the page is out of date with it."""
+    url = japan.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    project = Project.objects.filter(partner=japan).first()
+    with connection.cursor() as cursor:  # written by the other server: nothing here hears of it
+        cursor.execute(
+            f"UPDATE {Project._meta.db_table} SET name = %s WHERE id = %s",
+            ["Renamed elsewhere", project.pk],
+        )
+    forget({japan.slug})  # what the other server's save did to the shared cache
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Renamed elsewhere" in response.content.decode()
+
+
+def test_a_process_keeps_no_copy_of_a_large_page(client, japan, settings):
+    """A sitemap section can be hundreds of KB: each process copies pages up to
+    LOCAL_COPY_MAX_BYTES only, and reads larger ones from the shared cache."""
+    small, large = (
+        ("small", 200, b"x" * 10, []),
+        ("large", 200, b"x" * (LOCAL_COPY_MAX_BYTES + 1), []),
+    )
+    keep(caches["pages"], "pages:page:small", small)
+    keep(caches["pages"], "pages:page:large", large)
+    keep(cache, "pages:page:large", large)
+    assert caches["pages"].get("pages:page:small") == small
+    assert caches["pages"].get("pages:page:large") is None
+    assert cache.get("pages:page:large") == large
+
+
 def test_the_page_cache_can_be_turned_off(client, japan, settings):
     settings.PAGE_CACHE_SECONDS = 0
     url = japan.get_absolute_url()
@@ -374,7 +450,8 @@ def test_on_redis_readers_get_pages_with_no_query_and_an_edit_at_once(client, ja
     import redis as redis_py
 
     settings.CACHES = {
-        "default": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": REDIS_FOR_TESTS}
+        **settings.CACHES,
+        "default": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": REDIS_FOR_TESTS},
     }
     from django.core.cache import cache as shared
 

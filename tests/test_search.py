@@ -435,6 +435,7 @@ def test_a_flood_of_searches_pushes_no_page_out_of_the_cache(client, partner, se
     small = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     settings.CACHES = {
         "default": {**small, "LOCATION": "pages", "OPTIONS": {"MAX_ENTRIES": 10}},
+        "pages": {**small, "LOCATION": "copies", "OPTIONS": {"MAX_ENTRIES": 10}},
         "search": {**small, "LOCATION": "searches", "OPTIONS": {"MAX_ENTRIES": 10}},
     }
     overview = partner.get_absolute_url()

@@ -146,6 +146,13 @@ CACHES["search"] = {
     "LOCATION": "search-answers",
     "OPTIONS": {"MAX_ENTRIES": env.int("SEARCH_CACHE_ENTRIES", default=500)},
 }
+# Each process's copies of the pages it last served from the shared cache: a
+# hit then reads only the pages' tokens from there (partnerships.page_cache).
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "page-copies",
+    "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_LOCAL_ENTRIES", default=300)},
+}
 # Public pages are kept whole for anonymous readers for up to this many seconds,
 # and dropped at once when what they show changes (partnerships.page_cache);
 # 0 turns the page cache off. Off by default while DEBUG, so template edits show.
