@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
-from .collections import COLLECTIONS, Collection, first_of_each
+from .collections import COLLECTIONS, Collection, first_of_each, prefetch_first_of_each
 from .filters import ListFiltering
 from .models import Concern, Partner, PendingChange
 from .models.publishing import may_preview
@@ -109,19 +109,13 @@ class PartnerDetailView(PreviewMixin, BreadcrumbMixin, DetailView):
         projects = COLLECTIONS["project"]
         main_projects = projects.rows(partner, user).filter(is_main_vehicle=True)
         # Each funding channel with its first projects, in one more query.
-        channels = COLLECTIONS["funding_channel"]
-        sections["funding_channel"] = channels.first_rows(
-            partner,
-            user,
-            channels.rows(partner, user).prefetch_related(
-                Prefetch(
-                    "projects",
-                    first_of_each(
-                        projects.rows(partner, user), "funding_channel", CHANNEL_PROJECTS_SHOWN
-                    ),
-                    to_attr="first_projects",
-                )
-            ),
+        channels = sections["funding_channel"]
+        prefetch_first_of_each(
+            channels.rows,
+            "projects",
+            projects.rows(partner, user),
+            CHANNEL_PROJECTS_SHOWN,
+            to_attr="first_projects",
         )
         return super().get_context_data(
             sections=sections,

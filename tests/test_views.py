@@ -1,6 +1,7 @@
 """Public pages: what visitors and staff see, and what it costs in queries."""
 
 import datetime
+import re
 
 import pytest
 from django.apps import apps
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from partnerships.collections import COLLECTIONS
+from partnerships.models import Project
 from tests.factories import (
     AgreementFactory,
     FundingChannelFactory,
@@ -466,6 +468,45 @@ def test_overview_shows_each_channel_with_its_description_and_projects(client, j
         "the ILO/Japan Multi-bilateral Programme. ILO/Japan Multi-bilateral Programme "
         "2. Cooperation through UN Funds"
     ) in text
+
+
+def channel_projects_on_overview(client, partner):
+    """{channel name: [the project names listed under it]} on the overview."""
+    html = client.get(partner.get_absolute_url()).content.decode()
+    listed = {}
+    for block in html.split('<li class="channel">')[1:]:
+        name = re.search(r'<p class="channel__name">.*?<a href="[^"]+">([^<]+)</a>', block).group(1)
+        projects = block.split("</ul>")[0] if 'class="channel__projects"' in block else ""
+        listed[name] = re.findall(r'<li><a href="[^"]+">([^<]+)</a>', projects)
+    return listed
+
+
+def test_overview_names_each_channels_first_projects_in_the_lists_order(
+    client, editor_client, page_cache_off
+):
+    """However many projects a channel has: the first three the project list
+    shows, in its order; none that readers may not see."""
+    partner = PartnerFactory()
+    many, one, none = (
+        FundingChannelFactory(partner=partner, name=name, position=position)
+        for position, name in enumerate(["Many", "One", "None"])
+    )
+    for position, name in [(4, "E"), (2, "C"), (9, "F"), (1, "B"), (3, "D")]:
+        ProjectFactory(partner=partner, funding_channel=many, name=name, position=position)
+    ProjectFactory(
+        partner=partner, funding_channel=many, name="A draft", position=0, is_published=False
+    )
+    ProjectFactory(partner=partner, funding_channel=one, name="Alone", position=7)
+    theirs = ProjectFactory(partner=partner, funding_channel=one, name="Theirs", position=0)
+    Project.objects.filter(pk=theirs.pk).update(partner=PartnerFactory())  # past validation
+
+    assert channel_projects_on_overview(client, partner) == {
+        "Many": ["B", "C", "D"],
+        "One": ["Alone"],
+        "None": [],
+    }
+    # Staff previewing see the draft in its place.
+    assert channel_projects_on_overview(editor_client, partner)["Many"] == ["A draft", "B", "C"]
 
 
 def test_overview_has_a_way_back_to_the_top_after_each_section(client, japan):
