@@ -135,7 +135,7 @@ def lookup(request, scope, cache="default"):
 def keep(cache, key, entry):
     """Stores a page's entry in `cache`; this process's copies only of pages up
     to LOCAL_COPY_MAX_BYTES."""
-    if cache is not caches[LOCAL_COPIES] or len(entry[2]) <= LOCAL_COPY_MAX_BYTES:
+    if cache is not caches[LOCAL_COPIES] or len(entry[1].content) <= LOCAL_COPY_MAX_BYTES:
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
 
 
@@ -362,7 +362,7 @@ class PageCacheMiddleware:
         if tokens is not None and request.method == "GET" and self.may_store(response):
             response.headers["Last-Modified"] = http_date()
             set_response_etag(response)
-            entry = (tokens, response.status_code, response.content, list(response.items()))
+            entry = (tokens, self.copy(response))
             for cache in stores(view.page_cache):
                 keep(cache, page_key(request), entry)
         return response
@@ -374,11 +374,15 @@ class PageCacheMiddleware:
         return public_page_at(get_resolver(getattr(request, "urlconf", None)), request.path_info)
 
     @staticmethod
+    def copy(response):
+        """What is kept of an answer: its status, body and headers, as a plain
+        HttpResponse (as Django's cache middleware keeps one), which a hit
+        unpickles whole instead of setting each header again."""
+        return HttpResponse(response.content, status=response.status_code, headers=response.headers)
+
+    @staticmethod
     def answer(request, entry):
-        _tokens, status, content, headers = entry
-        response = HttpResponse(content, status=status)
-        for name, value in headers:
-            response.headers[name] = value
+        _tokens, response = entry
         response.headers["X-Page-Cache"] = "hit"
         # ConditionalGetMiddleware is below, so it is not run for a hit: the same check here.
         return get_conditional_response(

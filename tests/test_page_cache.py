@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
+from partnerships import page_cache
 from partnerships.collections import COLLECTIONS
 from partnerships.models import (
     Agreement,
@@ -24,7 +25,7 @@ from partnerships.models import (
     Representative,
     Signatory,
 )
-from partnerships.page_cache import LOCAL_COPY_MAX_BYTES, forget, keep, page_key, public_models
+from partnerships.page_cache import forget, page_key, public_models
 from partnerships.sitemaps import sitemaps
 from tests.factories import PartnerFactory, ProjectFactory, ShareLinkFactory
 from tests.helpers import admin_url, populate, public_urls, sitemap_xml
@@ -413,19 +414,23 @@ def test_a_copy_in_this_process_is_dropped_with_the_shared_tokens(client, japan)
     assert "Renamed elsewhere" in response.content.decode()
 
 
-def test_a_process_keeps_no_copy_of_a_large_page(client, japan, settings):
+def test_a_process_keeps_no_copy_of_a_large_page(client, japan, monkeypatch):
     """A sitemap section can be hundreds of KB: each process copies pages up to
-    LOCAL_COPY_MAX_BYTES only, and reads larger ones from the shared cache."""
-    small, large = (
-        ("small", 200, b"x" * 10, []),
-        ("large", 200, b"x" * (LOCAL_COPY_MAX_BYTES + 1), []),
-    )
-    keep(caches["pages"], "pages:page:small", small)
-    keep(caches["pages"], "pages:page:large", large)
-    keep(cache, "pages:page:large", large)
-    assert caches["pages"].get("pages:page:small") == small
-    assert caches["pages"].get("pages:page:large") is None
-    assert cache.get("pages:page:large") == large
+    LOCAL_COPY_MAX_BYTES only, and serves larger ones from the shared cache."""
+    home, overview = "/en/", japan.get_absolute_url()
+    small, large = client.get(home), client.get(overview)
+    monkeypatch.setattr(page_cache, "LOCAL_COPY_MAX_BYTES", len(small.content))
+    assert len(large.content) > page_cache.LOCAL_COPY_MAX_BYTES
+    caches["pages"].clear()
+    cache.clear()
+    for url in (home, overview):
+        assert client.get(url)["X-Page-Cache"] == "miss"
+        assert client.get(url)["X-Page-Cache"] == "hit"
+    copies = {
+        url: caches["pages"].get(page_key(RequestFactory().get(url))) for url in (home, overview)
+    }
+    assert copies[home] is not None and copies[overview] is None
+    assert cache.get(page_key(RequestFactory().get(overview))) is not None
 
 
 def test_the_page_cache_can_be_turned_off(client, japan, settings):
