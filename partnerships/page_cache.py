@@ -97,8 +97,11 @@ def scope_key(scope):
 
 
 def page_key(request):
+    # "response": entries are (tokens, HttpResponse); the earlier form, kept
+    # under "page", is never read, so servers of both ages can share a cache
+    # while a deployment rolls out.
     address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"pages:page:{address}"
+    return f"pages:response:{address}"
 
 
 # The process's own copies of the shared cache's pages (settings.CACHES), and
