@@ -365,9 +365,9 @@ class PageCacheMiddleware:
         if tokens is not None and request.method == "GET" and self.may_store(response):
             response.headers["Last-Modified"] = http_date()
             set_response_etag(response)
-            entry = (tokens, self.copy(response))
+            key, entry = page_key(request), (tokens, self.copy(response))
             for cache in stores(view.page_cache):
-                keep(cache, page_key(request), entry)
+                keep(cache, key, entry)
         return response
 
     @staticmethod

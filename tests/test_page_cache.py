@@ -353,20 +353,27 @@ def test_a_representative_leaves_the_cached_pages_the_day_after_the_term_ends(
     assert member.family_name not in client.get(url).content.decode()
 
 
-class Reads:
-    """The keys read from a cache (wraps its get and get_many)."""
+def key_of(url):
+    """The cache key a page at `url` is kept under."""
+    return page_key(RequestFactory().get(url))
 
-    def __init__(self, cache, monkeypatch):
-        self.keys = []
-        get, get_many = cache.get, cache.get_many
-        monkeypatch.setattr(
-            cache, "get", lambda key, *a, **k: self.keys.append(key) or get(key, *a, **k)
-        )
-        monkeypatch.setattr(
-            cache,
-            "get_many",
-            lambda keys, *a, **k: self.keys.extend(keys) or get_many(keys, *a, **k),
-        )
+
+def keys_read(cache, monkeypatch):
+    """The keys read from `cache` from now on (its get and get_many wrapped)."""
+    keys = []
+    get, get_many = cache.get, cache.get_many
+
+    def reading_one(key, *args, **kwargs):
+        keys.append(key)
+        return get(key, *args, **kwargs)
+
+    def reading_many(many, *args, **kwargs):
+        keys.extend(many)
+        return get_many(many, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", reading_one)
+    monkeypatch.setattr(cache, "get_many", reading_many)
+    return keys
 
 
 def test_a_hit_reads_only_the_tokens_from_the_shared_cache(client, japan, monkeypatch):
@@ -374,10 +381,10 @@ def test_a_hit_reads_only_the_tokens_from_the_shared_cache(client, japan, monkey
     for several app servers) answers with two small tokens, not the page."""
     url = japan.get_absolute_url()
     assert client.get(url)["X-Page-Cache"] == "miss"
-    reads = Reads(cache, monkeypatch)
+    reads = keys_read(cache, monkeypatch)
     assert client.get(url)["X-Page-Cache"] == "hit"
-    assert page_key(RequestFactory().get(url)) not in reads.keys, reads.keys
-    assert any(key.startswith("pages:scope:") for key in reads.keys), reads.keys
+    assert key_of(url) not in reads, reads
+    assert any(key.startswith("pages:scope:") for key in reads), reads
 
 
 def test_a_page_another_process_stored_is_served_and_then_kept_here(client, japan):
@@ -390,7 +397,7 @@ def test_a_page_another_process_stored_is_served_and_then_kept_here(client, japa
         response = client.get(url)
     assert (response["X-Page-Cache"], len(queries)) == ("hit", 0)
     assert response.content == first.content
-    cache.delete(page_key(RequestFactory().get(url)))  # the shared cache pushed it out…
+    cache.delete(key_of(url))  # the shared cache pushed it out…
     assert client.get(url)["X-Page-Cache"] == "hit"  # …and this process has it
     cache.clear()  # the shared cache emptied: the tokens are drawn anew, so a miss
     assert client.get(url)["X-Page-Cache"] == "miss"
@@ -426,11 +433,9 @@ def test_a_process_keeps_no_copy_of_a_large_page(client, japan, monkeypatch):
     for url in (home, overview):
         assert client.get(url)["X-Page-Cache"] == "miss"
         assert client.get(url)["X-Page-Cache"] == "hit"
-    copies = {
-        url: caches["pages"].get(page_key(RequestFactory().get(url))) for url in (home, overview)
-    }
+    copies = {url: caches["pages"].get(key_of(url)) for url in (home, overview)}
     assert copies[home] is not None and copies[overview] is None
-    assert cache.get(page_key(RequestFactory().get(overview))) is not None
+    assert cache.get(key_of(overview)) is not None
 
 
 def test_the_page_cache_can_be_turned_off(client, japan, settings):
