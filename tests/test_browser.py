@@ -126,12 +126,31 @@ def screenshot_dir():
     return folder
 
 
+# The visible text (not inside a visually hidden element) whose box begins
+# left of the page, where the reader cannot scroll to it.
+TEXT_LEFT_OF_THE_SCREEN = """() => {
+  const cut = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim() || node.parentElement.closest(".visually-hidden")) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const box of range.getClientRects()) {
+      if (box.width > 0 && box.left + window.scrollX < -0.5) {
+        cut.push(`${node.textContent.trim()} (${Math.round(box.left)}px)`);
+      }
+    }
+  }
+  return cut;
+}"""
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_every_page_fits_the_screen_without_sideways_scrolling(
     new_page, site, viewport, screenshot_dir, capsys
 ):
-    """…in every language, with a full-page screenshot of each to look at when
-    SCREENSHOT_DIR is set."""
+    """…in every language, with no text cut off at its left edge either, and a
+    full-page screenshot of each to look at when SCREENSHOT_DIR is set."""
     page = new_page(viewport)
     for path in every_language(public_paths()):
         response = page.goto(site + path)
@@ -140,6 +159,9 @@ def test_every_page_fits_the_screen_without_sideways_scrolling(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+        # Nor is any text cut off at the left edge, where no scrolling reaches.
+        cut = page.evaluate(TEXT_LEFT_OF_THE_SCREEN)
+        assert not cut, f"{path} at {viewport['width']} px starts text left of the screen: {cut}"
         expect(page.locator("h1")).to_have_count(1)
         if screenshot_dir:
             name = path.strip("/").replace("/", "_")
