@@ -146,6 +146,18 @@ def test_editing_a_draft_changes_it_at_once(admin_client):
     assert not PendingChange.objects.exists()
 
 
+def test_save_and_publish_now_is_offered_to_publishers_above_the_form_too(
+    editor_client, publisher_client, live_agreement
+):
+    """A publisher at the top of a live record's form finds it beside Save,
+    without scrolling past every field; an editor never sees it."""
+    html = publisher_client.get(change_url(live_agreement)).content.decode()
+    first_field = html.index('name="title"')
+    assert html.index('name="_publish"') < first_field
+    assert html.count('name="_publish"') == 2  # and below the form
+    assert 'name="_publish"' not in editor_client.get(change_url(live_agreement)).content.decode()
+
+
 def test_a_publisher_may_save_and_publish_at_once(admin_client, live_agreement):
     edit(admin_client, live_agreement, title="Memorandum of Understanding", _publish="1")
     live_agreement.refresh_from_db()
